@@ -1,0 +1,1 @@
+//! APOP digests (RFC 1939 section 7) (filled in by the sasl module work).

@@ -1,0 +1,1 @@
+//! Message body framing (filled in by the body module work).

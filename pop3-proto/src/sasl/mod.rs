@@ -1,0 +1,1 @@
+//! SASL mechanism codecs (filled in by the sasl module work).
