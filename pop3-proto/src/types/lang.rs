@@ -6,9 +6,9 @@ use super::ValueError;
 /// A language tag as used by the LANG command (RFC 6856, RFC 5646).
 ///
 /// Accepted form: 1 to 64 octets of ASCII letters, digits and `-`,
-/// starting with a letter; e.g. `en`, `de-CH`, `i-default`. Compared
-/// without regard to case.
-#[derive(Debug, Clone, Eq, Hash)]
+/// starting with a letter; e.g. `en`, `de-ch`, `i-default`. Kept in lower
+/// case, as tags are matched without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LanguageTag(Box<str>);
 
 impl LanguageTag {
@@ -18,12 +18,6 @@ impl LanguageTag {
     /// The tag as text.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl PartialEq for LanguageTag {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(&other.0)
     }
 }
 
@@ -41,7 +35,7 @@ impl TryFrom<&[u8]> for LanguageTag {
             return Err(ValueError::ForbiddenCharacter);
         }
         let s = std::str::from_utf8(bytes).map_err(|_| ValueError::NotUtf8)?;
-        Ok(Self(s.into()))
+        Ok(Self(s.to_ascii_lowercase().into_boxed_str()))
     }
 }
 
