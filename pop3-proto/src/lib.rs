@@ -8,6 +8,8 @@
 
 pub mod apop;
 pub mod body;
+pub mod encode;
+pub mod parse;
 pub mod sasl;
 pub mod types;
 

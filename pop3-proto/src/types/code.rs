@@ -70,7 +70,10 @@ impl TryFrom<&[u8]> for ResponseCode {
         if !levels_ok {
             return Err(ValueError::ForbiddenCharacter);
         }
-        let upper: String = bytes.iter().map(|b| char::from(b.to_ascii_uppercase())).collect();
+        let upper: String = bytes
+            .iter()
+            .map(|b| char::from(b.to_ascii_uppercase()))
+            .collect();
         Ok(match upper.as_str() {
             "IN-USE" => Self::InUse,
             "LOGIN-DELAY" => Self::LoginDelay,
@@ -103,8 +106,14 @@ mod tests {
 
     #[test]
     fn known_and_other_codes() {
-        assert_eq!("in-use".parse::<ResponseCode>().unwrap(), ResponseCode::InUse);
-        assert_eq!("SYS/TEMP".parse::<ResponseCode>().unwrap(), ResponseCode::SysTemp);
+        assert_eq!(
+            "in-use".parse::<ResponseCode>().unwrap(),
+            ResponseCode::InUse
+        );
+        assert_eq!(
+            "SYS/TEMP".parse::<ResponseCode>().unwrap(),
+            ResponseCode::SysTemp
+        );
         assert_eq!(
             "SYS/TEMP/QUOTA".parse::<ResponseCode>().unwrap().as_str(),
             "SYS/TEMP/QUOTA"

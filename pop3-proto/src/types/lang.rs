@@ -30,7 +30,9 @@ impl TryFrom<&[u8]> for LanguageTag {
             return Err(ValueError::TooLong { max: Self::MAX_LEN });
         }
         if !first.is_ascii_alphabetic()
-            || !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            || !bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         {
             return Err(ValueError::ForbiddenCharacter);
         }

@@ -66,10 +66,16 @@ impl TryFrom<&[u8]> for Mechanism {
         if bytes.len() > Self::MAX_LEN {
             return Err(ValueError::TooLong { max: Self::MAX_LEN });
         }
-        if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_') {
+        if !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+        {
             return Err(ValueError::ForbiddenCharacter);
         }
-        let upper: String = bytes.iter().map(|b| char::from(b.to_ascii_uppercase())).collect();
+        let upper: String = bytes
+            .iter()
+            .map(|b| char::from(b.to_ascii_uppercase()))
+            .collect();
         Ok(match upper.as_str() {
             "PLAIN" => Self::Plain,
             "LOGIN" => Self::Login,
@@ -103,7 +109,10 @@ mod tests {
     #[test]
     fn names_are_case_insensitive_and_canonical() {
         assert_eq!("plain".parse::<Mechanism>().unwrap(), Mechanism::Plain);
-        assert_eq!("Scram-Sha-256".parse::<Mechanism>().unwrap(), Mechanism::ScramSha256);
+        assert_eq!(
+            "Scram-Sha-256".parse::<Mechanism>().unwrap(),
+            Mechanism::ScramSha256
+        );
         assert_eq!("gssapi".parse::<Mechanism>().unwrap().as_str(), "GSSAPI");
     }
 

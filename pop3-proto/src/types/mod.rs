@@ -10,7 +10,7 @@ mod command;
 mod error;
 mod lang;
 mod mechanism;
-mod number;
+pub(crate) mod number;
 mod response;
 mod secret;
 mod text;

@@ -32,7 +32,10 @@ impl MessageNumber {
 
     /// The message number of the zero-based position `index`, if it fits.
     pub fn from_index(index: usize) -> Option<Self> {
-        u32::try_from(index).ok()?.checked_add(1).and_then(Self::new)
+        u32::try_from(index)
+            .ok()?
+            .checked_add(1)
+            .and_then(Self::new)
     }
 }
 
@@ -86,14 +89,30 @@ mod tests {
     #[test]
     fn accepts_the_full_range() {
         assert_eq!("1".parse::<MessageNumber>().unwrap().get(), 1);
-        assert_eq!("4294967295".parse::<MessageNumber>().unwrap().get(), u32::MAX);
+        assert_eq!(
+            "4294967295".parse::<MessageNumber>().unwrap().get(),
+            u32::MAX
+        );
         assert_eq!("007".parse::<MessageNumber>().unwrap().get(), 7);
     }
 
     #[test]
     fn refuses_what_is_not_a_message_number() {
-        for bad in ["0", "-1", "+1", "4294967296", "1x", "", " 1", "1 ", "99999999999999999999999"] {
-            assert!(bad.parse::<MessageNumber>().is_err(), "{bad:?} was accepted");
+        for bad in [
+            "0",
+            "-1",
+            "+1",
+            "4294967296",
+            "1x",
+            "",
+            " 1",
+            "1 ",
+            "99999999999999999999999",
+        ] {
+            assert!(
+                bad.parse::<MessageNumber>().is_err(),
+                "{bad:?} was accepted"
+            );
         }
     }
 

@@ -19,12 +19,20 @@ pub struct Status {
 impl Status {
     /// A `+OK` with text and no code.
     pub fn ok(text: Text) -> Self {
-        Self { ok: true, code: None, text }
+        Self {
+            ok: true,
+            code: None,
+            text,
+        }
     }
 
     /// A `-ERR` with an optional code.
     pub fn err(code: Option<ResponseCode>, text: Text) -> Self {
-        Self { ok: false, code, text }
+        Self {
+            ok: false,
+            code,
+            text,
+        }
     }
 }
 

@@ -37,7 +37,13 @@ impl Text {
         let cut = s.get(..end).unwrap_or_default();
         let clean: String = cut
             .chars()
-            .map(|c| if matches!(c, '\r' | '\n' | '\0') { ' ' } else { c })
+            .map(|c| {
+                if matches!(c, '\r' | '\n' | '\0') {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         Self(clean.into_boxed_str())
     }

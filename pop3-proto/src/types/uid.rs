@@ -92,9 +92,16 @@ mod tests {
         assert!(Uid::try_from("!").is_ok());
         assert!(Uid::try_from("~".repeat(70).as_str()).is_ok());
         assert_eq!(Uid::try_from(""), Err(ValueError::Empty));
-        assert_eq!(Uid::try_from("a".repeat(71).as_str()), Err(ValueError::TooLong { max: 70 }));
+        assert_eq!(
+            Uid::try_from("a".repeat(71).as_str()),
+            Err(ValueError::TooLong { max: 70 })
+        );
         for bad in ["a b", "a\tb", "a\r", "\u{7f}", "é"] {
-            assert_eq!(Uid::try_from(bad), Err(ValueError::ForbiddenCharacter), "{bad:?}");
+            assert_eq!(
+                Uid::try_from(bad),
+                Err(ValueError::ForbiddenCharacter),
+                "{bad:?}"
+            );
         }
     }
 }

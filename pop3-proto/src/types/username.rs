@@ -98,7 +98,11 @@ mod tests {
     fn refuses_control_characters_and_edges() {
         assert_eq!(Username::try_from(""), Err(ValueError::Empty));
         for bad in ["a\0b", "a\rb", "a\nb", "a\tb", " a", "a ", "\u{7f}"] {
-            assert_eq!(Username::try_from(bad), Err(ValueError::ForbiddenCharacter), "{bad:?}");
+            assert_eq!(
+                Username::try_from(bad),
+                Err(ValueError::ForbiddenCharacter),
+                "{bad:?}"
+            );
         }
         assert_eq!(Username::try_from(&b"\xff"[..]), Err(ValueError::NotUtf8));
         assert!(Username::try_from("x".repeat(256).as_str()).is_err());
