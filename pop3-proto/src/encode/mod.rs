@@ -10,6 +10,7 @@ mod response;
 
 pub use command::{command, sasl_response};
 pub(crate) use number::{put_u32, put_u64};
+pub(crate) use response::put_uid_line;
 pub use response::{
     capability_line, continuation, lang_line, mechanism_line, response, scan_line, status_line,
     terminator, uid_line,

@@ -3,7 +3,7 @@ use bytes::{BufMut, BytesMut};
 use super::{put_u32, put_u64};
 use crate::sasl::encode_base64;
 use crate::types::{
-    Capability, Expire, LangEntry, Mechanism, Response, ScanListing, Status, Text, UidListing,
+    Capability, Expire, LangEntry, Mechanism, MessageNumber, Response, ScanListing, Status, Text, Uid, UidListing,
 };
 
 /// Writes a status line and its CRLF.
@@ -41,9 +41,14 @@ pub fn scan_line(entry: &ScanListing, out: &mut BytesMut) {
 
 /// Writes `msg SP uid CRLF`.
 pub fn uid_line(entry: &UidListing, out: &mut BytesMut) {
-    put_u32(out, entry.number.get());
+    put_uid_line(entry.number, &entry.uid, out);
+}
+
+/// Writes `msg SP uid CRLF` from borrowed parts.
+pub(crate) fn put_uid_line(number: MessageNumber, uid: &Uid, out: &mut BytesMut) {
+    put_u32(out, number.get());
     out.put_u8(b' ');
-    out.put_slice(entry.uid.as_str().as_bytes());
+    out.put_slice(uid.as_str().as_bytes());
     out.put_slice(b"\r\n");
 }
 
