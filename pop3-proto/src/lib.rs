@@ -11,6 +11,7 @@ pub mod body;
 pub mod encode;
 pub mod parse;
 pub mod sasl;
+pub mod server;
 pub mod types;
 
 pub use types::*;

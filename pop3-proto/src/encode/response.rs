@@ -3,7 +3,8 @@ use bytes::{BufMut, BytesMut};
 use super::{put_u32, put_u64};
 use crate::sasl::encode_base64;
 use crate::types::{
-    Capability, Expire, LangEntry, Mechanism, MessageNumber, Response, ScanListing, Status, Text, Uid, UidListing,
+    Capability, Expire, LangEntry, Mechanism, MessageNumber, Response, ScanListing, Status, Text,
+    Uid, UidListing,
 };
 
 /// Writes a status line and its CRLF.

@@ -220,10 +220,10 @@ pub fn response(
     let Some(first) = lines.next_line()? else {
         return Ok(None);
     };
-    if kind == ResponseKind::SaslStep {
-        if let Some(data) = continuation(first)? {
-            return Ok(Some((Response::Continuation(data), lines.pos)));
-        }
+    if kind == ResponseKind::SaslStep
+        && let Some(data) = continuation(first)?
+    {
+        return Ok(Some((Response::Continuation(data), lines.pos)));
     }
     let one_line = |response| Ok(Some((response, lines.pos)));
     let status = status_line(first)?;

@@ -14,7 +14,10 @@ use crate::sasl::scram::ScramSecrets;
 use crate::types::ResponseCode;
 
 fn misuse<T>(reason: &'static str, value: T) -> Misuse<T> {
-    Misuse { reason, value }
+    Misuse {
+        reason,
+        value: Box::new(value),
+    }
 }
 
 impl Server {
@@ -30,7 +33,10 @@ impl Server {
             return Err(misuse("no such login is pending", request));
         }
         if request.credentials == Credentials::ScramFailed {
-            return Err(misuse("the SCRAM proof failed; the login must be rejected", request));
+            return Err(misuse(
+                "the SCRAM proof failed; the login must be rejected",
+                request,
+            ));
         }
         self.waiting = Waiting::Nothing;
         let mailbox = Mailbox::new(maildrop);
@@ -53,7 +59,7 @@ impl Server {
         request: LoginRequest,
         error: LoginError,
     ) -> Result<(), Misuse<LoginRequest>> {
-        let Waiting::Login { id, bearer } = self.waiting else {
+        let Waiting::Login { id, token } = self.waiting else {
             return Err(misuse("no such login is pending", request));
         };
         if id != request.id {
@@ -61,15 +67,17 @@ impl Server {
         }
         self.waiting = Waiting::Nothing;
         self.stats.failed_logins += 1;
-        if bearer && error == LoginError::BadCredentials {
-            self.bearer_failed();
+        if let (Some(token), LoginError::BadCredentials) = (token, &error) {
+            self.bearer_failed(token);
         } else {
             let (code, text) = match error {
                 LoginError::BadCredentials => (ResponseCode::Auth, "Authentication failed"),
                 LoginError::InUse => (ResponseCode::InUse, "Maildrop is locked by another session"),
                 LoginError::LoginDelay => (ResponseCode::LoginDelay, "Logged in too recently"),
                 LoginError::Utf8Required => (ResponseCode::Utf8, "This maildrop needs UTF8 mode"),
-                LoginError::Temporary => (ResponseCode::SysTemp, "Temporary failure; try again later"),
+                LoginError::Temporary => {
+                    (ResponseCode::SysTemp, "Temporary failure; try again later")
+                }
                 LoginError::Permanent => (ResponseCode::SysPerm, "Maildrop is unavailable"),
             };
             self.reply_err(Some(code), text);
@@ -101,7 +109,10 @@ impl Server {
     /// The message is open: sends `+OK` and starts the body. Stream it with
     /// [`Server::body_data`] while [`Server::body_demand`] says `Wanted`,
     /// then call [`Server::body_end`].
-    pub fn retrieve_start(&mut self, request: RetrieveRequest) -> Result<(), Misuse<RetrieveRequest>> {
+    pub fn retrieve_start(
+        &mut self,
+        request: RetrieveRequest,
+    ) -> Result<(), Misuse<RetrieveRequest>> {
         if self.waiting != (Waiting::Retrieve { id: request.id }) {
             return Err(misuse("no such retrieval is pending", request));
         }
@@ -116,7 +127,10 @@ impl Server {
                 (DotStuffer::new(), Some(request.size))
             }
         };
-        self.producer = Producer::Body(Box::new(BodyStream { stuffer, expected_size }));
+        self.producer = Producer::Body(Box::new(BodyStream {
+            stuffer,
+            expected_size,
+        }));
         Ok(())
     }
 
@@ -131,12 +145,14 @@ impl Server {
         }
         self.waiting = Waiting::Nothing;
         match error {
-            RetrieveError::Gone => {
-                self.reply_err(None, &format!("Message {} is no longer available", request.number))
-            }
-            RetrieveError::Temporary => {
-                self.reply_err(Some(ResponseCode::SysTemp), "Cannot read message; try again later")
-            }
+            RetrieveError::Gone => self.reply_err(
+                None,
+                &format!("Message {} is no longer available", request.number),
+            ),
+            RetrieveError::Temporary => self.reply_err(
+                Some(ResponseCode::SysTemp),
+                "Cannot read message; try again later",
+            ),
             RetrieveError::Permanent => {
                 self.reply_err(Some(ResponseCode::SysPerm), "Cannot read message")
             }
@@ -175,7 +191,10 @@ impl Server {
         let Producer::Body(body) = std::mem::replace(&mut self.producer, Producer::Idle) else {
             return Err(misuse("no message body is being sent", ()));
         };
-        let BodyStream { stuffer, expected_size } = *body;
+        let BodyStream {
+            stuffer,
+            expected_size,
+        } = *body;
         let sent = stuffer.wire_octets();
         stuffer.finish(&mut self.out);
         self.stats.retrieved_messages += 1;
@@ -229,7 +248,10 @@ impl Server {
                 self.stats.deleted_messages = removed.min(asked);
                 self.reply_err(
                     Some(ResponseCode::SysTemp),
-                    &format!("Only {} of {asked} messages could be deleted", removed.min(asked)),
+                    &format!(
+                        "Only {} of {asked} messages could be deleted",
+                        removed.min(asked)
+                    ),
                 );
             }
             CommitOutcome::Failed => {

@@ -1,9 +1,9 @@
 use super::events::{CloseReason, Credentials, Event, LoginMethod};
 use super::output::Producer;
-use super::session::{Phase, Server, Waiting};
+use super::session::{Phase, Server, TokenMechanism, Waiting};
 use crate::encode;
 use crate::parse::{self, CommandError};
-use crate::types::{Command, LangRequest, MessageNumber, ResponseCode, Username};
+use crate::types::{Command, LangRequest, Mechanism, MessageNumber, ResponseCode, Username};
 
 /// The only language this server's texts are written in.
 const LANGUAGE: (&str, &str) = ("en", "English");
@@ -50,7 +50,8 @@ impl Server {
                 let id = self.next_request_id();
                 self.waiting = Waiting::Commit { id };
                 let deletions = mailbox.deletions();
-                self.events.push_back(Event::Commit(super::CommitRequest { id, deletions }));
+                self.events
+                    .push_back(Event::Commit(super::CommitRequest { id, deletions }));
             }
             other => {
                 self.phase = other;
@@ -65,7 +66,8 @@ impl Server {
         match request {
             None => {
                 self.reply_ok("Language listing follows");
-                self.out.extend_from_slice(format!("{tag} {description}\r\n.\r\n").as_bytes());
+                self.out
+                    .extend_from_slice(format!("{tag} {description}\r\n.\r\n").as_bytes());
             }
             Some(LangRequest::Wildcard) => self.reply_ok(&format!("{tag} {description}")),
             Some(LangRequest::Tag(t)) if t.as_str() == tag => {
@@ -94,7 +96,10 @@ impl Server {
             }
             Command::Apop { name, digest } => match self.apop_timestamp() {
                 Some(timestamp) => {
-                    let credentials = Credentials::Apop { timestamp: timestamp.into(), digest };
+                    let credentials = Credentials::Apop {
+                        timestamp: timestamp.into(),
+                        digest,
+                    };
                     self.request_login(name, None, LoginMethod::Apop, credentials);
                 }
                 None => self.reply_err(None, "APOP is not available"),
@@ -142,7 +147,10 @@ impl Server {
             self.reply_ok("Begin TLS negotiation now");
             self.input.clear();
             self.waiting = Waiting::Tls;
-            self.phase = Phase::Authorization { user: None, sasl: None };
+            self.phase = Phase::Authorization {
+                user: None,
+                sasl: None,
+            };
             self.events.push_back(Event::StartTls);
         }
     }
@@ -219,7 +227,13 @@ impl Server {
         let (uid, size) = (entry.uid.clone(), entry.size);
         let id = self.next_request_id();
         self.waiting = Waiting::Retrieve { id };
-        let request = super::RetrieveRequest { id, number: n, uid, size, top_lines };
+        let request = super::RetrieveRequest {
+            id,
+            number: n,
+            uid,
+            size,
+            top_lines,
+        };
         self.events.push_back(Event::Retrieve(request));
     }
 
@@ -241,9 +255,19 @@ impl Server {
         credentials: Credentials,
     ) {
         let id = self.next_request_id();
-        let bearer = matches!(&method, LoginMethod::Sasl(m) if m.is_bearer_token());
-        self.waiting = Waiting::Login { id, bearer };
-        let request = super::LoginRequest { id, username, authzid, method, credentials };
+        let token = match &method {
+            LoginMethod::Sasl(Mechanism::OAuthBearer) => Some(TokenMechanism::OAuthBearer),
+            LoginMethod::Sasl(Mechanism::XOAuth2) => Some(TokenMechanism::XOAuth2),
+            _ => None,
+        };
+        self.waiting = Waiting::Login { id, token };
+        let request = super::LoginRequest {
+            id,
+            username,
+            authzid,
+            method,
+            credentials,
+        };
         self.events.push_back(Event::Login(request));
     }
 }

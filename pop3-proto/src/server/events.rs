@@ -1,6 +1,6 @@
 use thiserror::Error;
 
-use crate::types::{ApopDigest, Mechanism, MessageNumber, Secret, Text, Uid, Username};
+use crate::types::{ApopDigest, Mechanism, MessageNumber, Secret, Uid, Username};
 
 /// Something the application must act on, from [`super::Server::poll_event`].
 ///
@@ -111,9 +111,13 @@ impl LoginRequest {
             Credentials::Apop { timestamp, digest } => {
                 Some(crate::apop::verify(timestamp.as_bytes(), secret, digest))
             }
-            Credentials::CramMd5 { challenge, digest } => {
-                Some(crate::sasl::cram_md5::verify_digest(challenge.as_bytes(), secret, digest))
-            }
+            Credentials::CramMd5 { challenge, digest } => Some(
+                crate::sasl::cram_md5::CramResponse {
+                    username: self.username.clone(),
+                    digest: *digest,
+                }
+                .verify(challenge.as_bytes(), secret),
+            ),
             _ => None,
         }
     }
@@ -276,7 +280,7 @@ pub struct Misuse<T> {
     /// What was wrong.
     pub reason: &'static str,
     /// The value that was passed in.
-    pub value: T,
+    pub value: Box<T>,
 }
 
 /// Counters for the session-end log line.
@@ -295,9 +299,4 @@ pub struct SessionStats {
     /// RETR bodies whose octet count differed from the listed size; a
     /// non-zero value is a storage bug worth logging.
     pub size_mismatches: u32,
-}
-
-/// Text for a `-ERR` from a static reply.
-pub(crate) fn text(s: &str) -> Text {
-    Text::truncated(s, 400)
 }

@@ -63,10 +63,18 @@ pub(crate) struct Mailbox {
 impl Mailbox {
     pub(crate) fn new(maildrop: Maildrop) -> Self {
         let messages = maildrop.messages;
-        let live_size = messages.iter().map(|m| m.size).fold(0u64, u64::saturating_add);
+        let live_size = messages
+            .iter()
+            .map(|m| m.size)
+            .fold(0u64, u64::saturating_add);
         let live_count = u32::try_from(messages.len()).unwrap_or(u32::MAX);
         let deleted = vec![false; messages.len()];
-        Self { messages, deleted, live_count, live_size }
+        Self {
+            messages,
+            deleted,
+            live_count,
+            live_size,
+        }
     }
 
     /// The message if it exists and is not marked deleted.
@@ -102,7 +110,11 @@ impl Mailbox {
     pub(crate) fn reset(&mut self) {
         self.deleted.iter_mut().for_each(|d| *d = false);
         self.live_count = u32::try_from(self.messages.len()).unwrap_or(u32::MAX);
-        self.live_size = self.messages.iter().map(|m| m.size).fold(0u64, u64::saturating_add);
+        self.live_size = self
+            .messages
+            .iter()
+            .map(|m| m.size)
+            .fold(0u64, u64::saturating_add);
     }
 
     pub(crate) fn live_count(&self) -> u32 {
@@ -134,7 +146,10 @@ impl Mailbox {
             .enumerate()
             .filter(|(_, (_, deleted))| **deleted)
             .filter_map(|(i, (m, _))| {
-                Some(super::Deletion { number: MessageNumber::from_index(i)?, uid: m.uid.clone() })
+                Some(super::Deletion {
+                    number: MessageNumber::from_index(i)?,
+                    uid: m.uid.clone(),
+                })
             })
             .collect()
     }
@@ -145,7 +160,10 @@ mod tests {
     use super::*;
 
     fn entry(size: u64, uid: &str) -> MessageEntry {
-        MessageEntry { size, uid: uid.parse().unwrap() }
+        MessageEntry {
+            size,
+            uid: uid.parse().unwrap(),
+        }
     }
 
     #[test]

@@ -14,9 +14,13 @@ pub(super) const MAX_TEXT: usize = 480;
 pub(super) enum Producer {
     Idle,
     /// A LIST listing; the next message index to consider.
-    ScanList { next: usize },
+    ScanList {
+        next: usize,
+    },
     /// A UIDL listing; the next message index to consider.
-    UidList { next: usize },
+    UidList {
+        next: usize,
+    },
     /// A message body the application is streaming in.
     Body(Box<BodyStream>),
 }
@@ -57,7 +61,10 @@ impl Server {
     pub(super) fn fill_output(&mut self) {
         let high_water = self.config.output_high_water;
         let Phase::Transaction(mailbox) = &self.phase else {
-            if matches!(self.producer, Producer::ScanList { .. } | Producer::UidList { .. }) {
+            if matches!(
+                self.producer,
+                Producer::ScanList { .. } | Producer::UidList { .. }
+            ) {
                 self.producer = Producer::Idle;
             }
             return;
@@ -75,7 +82,13 @@ impl Server {
             }
             if let Some((number, entry)) = mailbox.live_at(*next) {
                 if scan {
-                    encode::scan_line(&ScanListing { number, size: entry.size }, &mut self.out);
+                    encode::scan_line(
+                        &ScanListing {
+                            number,
+                            size: entry.size,
+                        },
+                        &mut self.out,
+                    );
                 } else {
                     encode::put_uid_line(number, &entry.uid, &mut self.out);
                 }

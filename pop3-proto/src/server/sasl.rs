@@ -3,7 +3,7 @@ use sha2::Sha256;
 
 use super::dispatch::PLAINTEXT_REFUSED;
 use super::events::{Credentials, Event, LoginMethod, ScramLookup};
-use super::session::{Phase, Server, Waiting};
+use super::session::{Phase, Server, TokenMechanism, Waiting};
 use crate::encode;
 use crate::parse;
 use crate::sasl::scram::{ScramServer, ScramServerAwaitingFinal, ScramServerAwaitingSecrets};
@@ -36,7 +36,10 @@ pub(super) enum SaslExchange {
         authzid: Option<Username>,
     },
     /// server-final (`v=`) sent; the client's empty acknowledgement next.
-    ScramAck { username: Username, authzid: Option<Username> },
+    ScramAck {
+        username: Username,
+        authzid: Option<Username>,
+    },
     /// `+ ` sent; the bearer-token message comes next.
     Bearer(Mechanism),
     /// A bearer-token error sent as a challenge (RFC 7628 section 3.2.3);
@@ -47,7 +50,10 @@ pub(super) enum SaslExchange {
 impl Server {
     /// Starts `AUTH mechanism [initial-response]`.
     pub(super) fn start_sasl(&mut self, start: AuthStart) {
-        let AuthStart { mechanism, initial_response } = start;
+        let AuthStart {
+            mechanism,
+            initial_response,
+        } = start;
         if !self.offered_mechanisms().contains(&mechanism) {
             let configured = self.config.mechanisms.contains(&mechanism);
             if configured && (mechanism.is_cleartext() || mechanism.is_bearer_token()) {
@@ -117,8 +123,13 @@ impl Server {
 
     /// Reads one client line of an exchange in progress.
     pub(super) fn sasl_line(&mut self, line: &[u8]) {
-        if matches!(self.phase, Phase::Authorization { sasl: Some(SaslExchange::BearerFailed), .. })
-        {
+        if matches!(
+            self.phase,
+            Phase::Authorization {
+                sasl: Some(SaslExchange::BearerFailed),
+                ..
+            }
+        ) {
             self.end_sasl();
             self.reply_err(Some(ResponseCode::Auth), "Authentication failed");
             return;
@@ -173,7 +184,10 @@ impl Server {
                     r.username,
                     None,
                     method(Mechanism::CramMd5),
-                    Credentials::CramMd5 { challenge, digest: r.digest },
+                    Credentials::CramMd5 {
+                        challenge,
+                        digest: r.digest,
+                    },
                 ),
                 Err(e) => self.sasl_malformed(&e),
             },
@@ -184,7 +198,10 @@ impl Server {
                         let id = self.next_request_id();
                         self.waiting = Waiting::Scram { id };
                         let username = info.username;
-                        let lookup = ScramLookup { id, username: username.clone() };
+                        let lookup = ScramLookup {
+                            id,
+                            username: username.clone(),
+                        };
                         self.events.push_back(Event::ScramLookup(lookup));
                         self.set_sasl(SaslExchange::ScramLookup {
                             state: Box::new(state),
@@ -195,21 +212,23 @@ impl Server {
                     Err(e) => self.sasl_malformed(&e),
                 }
             }
-            SaslExchange::ScramClientFinal { state, username, authzid } => {
-                match state.finish(&data) {
-                    Ok(server_final) => {
-                        encode::continuation(&server_final, &mut self.out);
-                        self.set_sasl(SaslExchange::ScramAck { username, authzid });
-                    }
-                    Err(crate::sasl::SaslError::WrongProof) => self.request_login(
-                        username,
-                        authzid,
-                        method(Mechanism::ScramSha256),
-                        Credentials::ScramFailed,
-                    ),
-                    Err(e) => self.sasl_malformed(&e),
+            SaslExchange::ScramClientFinal {
+                state,
+                username,
+                authzid,
+            } => match state.finish(&data) {
+                Ok(server_final) => {
+                    encode::continuation(&server_final, &mut self.out);
+                    self.set_sasl(SaslExchange::ScramAck { username, authzid });
                 }
-            }
+                Err(crate::sasl::SaslError::WrongProof) => self.request_login(
+                    username,
+                    authzid,
+                    method(Mechanism::ScramSha256),
+                    Credentials::ScramFailed,
+                ),
+                Err(e) => self.sasl_malformed(&e),
+            },
             SaslExchange::ScramAck { username, authzid } => {
                 if data.is_empty() {
                     self.request_login(
@@ -224,8 +243,9 @@ impl Server {
             }
             SaslExchange::Bearer(mechanism) => {
                 let decoded = match mechanism {
-                    Mechanism::XOAuth2 => oauth::XOAuth2Credentials::decode(&data)
-                        .map(|c| (c.user, None, c.token)),
+                    Mechanism::XOAuth2 => {
+                        oauth::XOAuth2Credentials::decode(&data).map(|c| (c.user, None, c.token))
+                    }
                     _ => oauth::BearerCredentials::decode(&data).and_then(|c| {
                         let user = c.authzid.ok_or(crate::sasl::SaslError::Malformed(
                             "OAUTHBEARER needs a user name (a=)",
@@ -254,15 +274,18 @@ impl Server {
 
     /// Continues SCRAM once the application has looked the user up.
     pub(super) fn scram_continue(&mut self, secrets: Option<&crate::sasl::scram::ScramSecrets>) {
-        let Some(SaslExchange::ScramLookup { state, username, authzid }) = self.take_sasl() else {
+        let Some(SaslExchange::ScramLookup {
+            state,
+            username,
+            authzid,
+        }) = self.take_sasl()
+        else {
             return;
         };
         let (state, server_first) = match secrets {
             Some(secrets) => state.server_first(secrets),
-            None => state.server_first_unknown_user(
-                &self.config.secret_seed,
-                self.config.scram_iterations,
-            ),
+            None => state
+                .server_first_unknown_user(&self.config.secret_seed, self.config.scram_iterations),
         };
         encode::continuation(&server_first, &mut self.out);
         self.set_sasl(SaslExchange::ScramClientFinal {
@@ -273,8 +296,14 @@ impl Server {
     }
 
     /// Sends the bearer-token error challenge after a refused token.
-    pub(super) fn bearer_failed(&mut self) {
-        encode::continuation(oauth::ERROR_CHALLENGE, &mut self.out);
+    pub(super) fn bearer_failed(&mut self, mechanism: TokenMechanism) {
+        let challenge = match mechanism {
+            TokenMechanism::OAuthBearer => {
+                oauth::bearer_error_challenge("invalid_token", None, None)
+            }
+            TokenMechanism::XOAuth2 => oauth::xoauth2_error_challenge("401", None),
+        };
+        encode::continuation(&challenge, &mut self.out);
         self.set_sasl(SaslExchange::BearerFailed);
     }
 
@@ -296,8 +325,7 @@ impl Server {
 
     fn cram_challenge(&mut self) -> String {
         let unique = self.derive_unique(b"cram challenge");
-        let digits: String =
-            unique.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let digits: String = unique.iter().take(8).map(|b| format!("{b:02x}")).collect();
         cram_md5::challenge(&digits, &self.config.hostname)
     }
 }

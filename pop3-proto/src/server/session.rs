@@ -38,7 +38,10 @@ pub struct Server {
 #[derive(Debug)]
 pub(super) enum Phase {
     /// Not logged in; `user` is set after a USER command, `sasl` during AUTH.
-    Authorization { user: Option<Username>, sasl: Option<SaslExchange> },
+    Authorization {
+        user: Option<Username>,
+        sasl: Option<SaslExchange>,
+    },
     /// Logged in with the maildrop snapshot.
     Transaction(Box<Mailbox>),
     /// QUIT was received; the commit is under way.
@@ -51,11 +54,29 @@ pub(super) enum Phase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Waiting {
     Nothing,
-    Login { id: u64, bearer: bool },
-    Scram { id: u64 },
-    Retrieve { id: u64 },
-    Commit { id: u64 },
+    /// `token` is set for bearer-token logins, whose failure takes an
+    /// extra error challenge.
+    Login {
+        id: u64,
+        token: Option<TokenMechanism>,
+    },
+    Scram {
+        id: u64,
+    },
+    Retrieve {
+        id: u64,
+    },
+    Commit {
+        id: u64,
+    },
     Tls,
+}
+
+/// The bearer-token mechanisms, which fail with an error challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum TokenMechanism {
+    OAuthBearer,
+    XOAuth2,
 }
 
 impl Server {
@@ -68,7 +89,10 @@ impl Server {
             params,
             tls_active,
             utf8: false,
-            phase: Phase::Authorization { user: None, sasl: None },
+            phase: Phase::Authorization {
+                user: None,
+                sasl: None,
+            },
             waiting: Waiting::Nothing,
             producer: Producer::Idle,
             input: BytesMut::new(),
@@ -192,7 +216,9 @@ impl Server {
                 LineEnd::Complete { content, total } => {
                     let line = self.input.split_to(total);
                     let line = line.get(..content).unwrap_or_default();
-                    let is_auth = line.get(..4).is_some_and(|k| k.eq_ignore_ascii_case(b"AUTH"));
+                    let is_auth = line
+                        .get(..4)
+                        .is_some_and(|k| k.eq_ignore_ascii_case(b"AUTH"));
                     if total > self.config.max_command_line && !self.in_sasl() && !is_auth {
                         self.bad_command(CommandError::LineTooLong);
                     } else {
@@ -267,6 +293,9 @@ impl Server {
 
     /// The APOP timestamp, when APOP is offered.
     pub(super) fn apop_timestamp(&self) -> Option<&str> {
-        self.params.apop_timestamp.as_deref().filter(|_| self.config.apop)
+        self.params
+            .apop_timestamp
+            .as_deref()
+            .filter(|_| self.config.apop)
     }
 }
