@@ -41,7 +41,7 @@ impl Server {
         self.waiting = Waiting::Nothing;
         let mailbox = Mailbox::new(maildrop);
         let text = format!(
-            "Logged in; maildrop has {} messages ({} octets)",
+            "maildrop has {} messages ({} octets)",
             mailbox.live_count(),
             mailbox.live_size()
         );
@@ -239,10 +239,20 @@ impl Server {
         }
         self.waiting = Waiting::Nothing;
         let asked = u32::try_from(request.deletions.len()).unwrap_or(u32::MAX);
+        let remaining = match self.phase {
+            Phase::Update { remaining } => remaining,
+            _ => 0,
+        };
         match outcome {
+            CommitOutcome::Done if remaining == 0 => {
+                self.stats.deleted_messages = asked;
+                self.reply_ok("POP3 server signing off (maildrop empty)");
+            }
             CommitOutcome::Done => {
                 self.stats.deleted_messages = asked;
-                self.reply_ok(&format!("Bye; {asked} messages deleted"));
+                self.reply_ok(&format!(
+                    "POP3 server signing off ({remaining} messages left)"
+                ));
             }
             CommitOutcome::Partial { removed } => {
                 self.stats.deleted_messages = removed.min(asked);

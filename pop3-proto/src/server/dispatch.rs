@@ -45,8 +45,11 @@ impl Server {
     }
 
     fn quit(&mut self) {
-        match std::mem::replace(&mut self.phase, Phase::Update) {
+        match std::mem::replace(&mut self.phase, Phase::Update { remaining: 0 }) {
             Phase::Transaction(mailbox) => {
+                self.phase = Phase::Update {
+                    remaining: mailbox.live_count(),
+                };
                 let id = self.next_request_id();
                 self.waiting = Waiting::Commit { id };
                 let deletions = mailbox.deletions();
@@ -55,7 +58,7 @@ impl Server {
             }
             other => {
                 self.phase = other;
-                self.reply_ok("Bye");
+                self.reply_ok("POP3 server signing off");
                 self.close(CloseReason::Quit);
             }
         }
@@ -195,7 +198,7 @@ impl Server {
             Command::Top { msg, lines } => self.retrieve(msg, Some(lines)),
             Command::Dele(n) => {
                 if mailbox.delete(n) {
-                    self.reply_ok(&format!("Message {n} deleted"));
+                    self.reply_ok(&format!("message {n} deleted"));
                 } else {
                     self.no_such_message(n);
                 }
@@ -203,7 +206,7 @@ impl Server {
             Command::Rset => {
                 mailbox.reset();
                 let text = format!(
-                    "Maildrop has {} messages ({} octets)",
+                    "maildrop has {} messages ({} octets)",
                     mailbox.live_count(),
                     mailbox.live_size()
                 );
@@ -240,9 +243,9 @@ impl Server {
     fn no_such_message(&mut self, n: MessageNumber) {
         let deleted = matches!(&self.phase, Phase::Transaction(m) if m.is_deleted(n));
         if deleted {
-            self.reply_err(None, &format!("Message {n} already deleted"));
+            self.reply_err(None, &format!("message {n} already deleted"));
         } else {
-            self.reply_err(None, "No such message");
+            self.reply_err(None, "no such message");
         }
     }
 

@@ -47,6 +47,3 @@ pub use events::{
 };
 pub use maildrop::{Maildrop, MaildropError, MessageEntry};
 pub use session::Server;
-
-#[cfg(test)]
-mod tests;

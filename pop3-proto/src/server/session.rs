@@ -44,8 +44,9 @@ pub(super) enum Phase {
     },
     /// Logged in with the maildrop snapshot.
     Transaction(Box<Mailbox>),
-    /// QUIT was received; the commit is under way.
-    Update,
+    /// QUIT was received; the commit is under way. `remaining` counts
+    /// the messages not marked deleted, for the sign-off line.
+    Update { remaining: u32 },
     /// Nothing more will be read or produced.
     Closed,
 }
@@ -167,7 +168,7 @@ impl Server {
     /// short) or after close.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match (&self.phase, self.waiting) {
-            (Phase::Closed | Phase::Update, _) | (_, Waiting::Commit { .. }) => None,
+            (Phase::Closed | Phase::Update { .. }, _) | (_, Waiting::Commit { .. }) => None,
             _ => Some(self.deadline),
         }
     }

@@ -1,0 +1,244 @@
+//! Every SASL mechanism and APOP through the server, driven by this
+//! crate's own client-side mechanism code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{Session, TestApp};
+use pop3_proto::sasl::oauth::{BearerCredentials, XOAuth2Credentials};
+use pop3_proto::sasl::scram::ScramClient;
+use pop3_proto::sasl::{cram_md5, decode_base64, encode_base64};
+use pop3_proto::server::CloseReason;
+use pop3_proto::{Secret, Username};
+
+fn session() -> Session {
+    let mut s = Session::plain(TestApp::default().with_message(b"Subject: a\n\nbody\n"));
+    s.greeting();
+    s
+}
+
+/// The decoded data of a `+ base64` continuation line.
+fn challenge(line: &str) -> Vec<u8> {
+    let data = line
+        .strip_prefix("+ ")
+        .expect("a continuation")
+        .trim_end_matches("\r\n");
+    decode_base64(data.as_bytes()).unwrap()
+}
+
+fn line(data: &[u8]) -> Vec<u8> {
+    format!("{}\r\n", encode_base64(data)).into_bytes()
+}
+
+const LOGGED_IN: &str = "+OK maildrop has 1 messages (20 octets)\r\n";
+
+#[test]
+fn cram_md5_accepts_the_right_secret_only() {
+    for (secret, expected) in [
+        ("tanstaaf", LOGGED_IN),
+        ("wrong", "-ERR [AUTH] Authentication failed\r\n"),
+    ] {
+        let mut s = session();
+        let c = challenge(&s.send(b"AUTH CRAM-MD5\r\n"));
+        assert!(c.starts_with(b"<") && c.ends_with(b"@localhost>"), "{c:?}");
+        let user = Username::try_from("mrose").unwrap();
+        let response = cram_md5::respond(&user, secret.as_bytes(), &c);
+        assert_eq!(s.send(&line(&response)), expected);
+    }
+}
+
+#[test]
+fn cram_md5_challenges_are_unique() {
+    let mut s = session();
+    let first = challenge(&s.send(b"AUTH CRAM-MD5\r\n"));
+    s.send(b"*\r\n");
+    let second = challenge(&s.send(b"AUTH CRAM-MD5\r\n"));
+    assert_ne!(first, second);
+}
+
+fn scram_login(s: &mut Session, user: &str, password: &str) -> String {
+    let user = Username::try_from(user).unwrap();
+    let (state, first) = ScramClient::start(&user, password.as_bytes(), "clientnonce123").unwrap();
+    let mut auth = b"AUTH SCRAM-SHA-256 ".to_vec();
+    auth.extend_from_slice(&line(&first));
+    let server_first = challenge(&s.send(&auth));
+    let (state, client_final) = state.handle_server_first(&server_first).unwrap();
+    let reply = s.send(&line(&client_final));
+    if !reply.starts_with("+ ") {
+        return reply;
+    }
+    state
+        .verify_server_final(&challenge(&reply))
+        .expect("server signature verifies");
+    s.send(b"\r\n")
+}
+
+#[test]
+fn scram_sha_256_full_exchange() {
+    let mut s = session();
+    assert_eq!(scram_login(&mut s, "mrose", "tanstaaf"), LOGGED_IN);
+    assert_eq!(s.server.username().unwrap().as_str(), "mrose");
+}
+
+#[test]
+fn scram_sha_256_wrong_password_and_unknown_user_look_alike() {
+    let mut s = session();
+    assert_eq!(
+        scram_login(&mut s, "mrose", "wrong"),
+        "-ERR [AUTH] Authentication failed\r\n"
+    );
+    assert_eq!(
+        scram_login(&mut s, "nobody", "x"),
+        "-ERR [AUTH] Authentication failed\r\n"
+    );
+    assert_eq!(s.server.stats().failed_logins, 2);
+}
+
+#[test]
+fn scram_unknown_user_gets_a_stable_salt() {
+    let salt_of = |user: &str| {
+        let mut s = session();
+        let user = Username::try_from(user).unwrap();
+        let (_, first) = ScramClient::start(&user, b"x", "nonce").unwrap();
+        let mut auth = b"AUTH SCRAM-SHA-256 ".to_vec();
+        auth.extend_from_slice(&line(&first));
+        let server_first = String::from_utf8(challenge(&s.send(&auth))).unwrap();
+        server_first
+            .split(',')
+            .find(|f| f.starts_with("s="))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(salt_of("ghost"), salt_of("ghost"));
+    assert_ne!(salt_of("ghost"), salt_of("phantom"));
+}
+
+#[test]
+fn oauthbearer_success_and_error_flow() {
+    let creds = |token: &str| BearerCredentials {
+        authzid: Some(Username::try_from("mrose").unwrap()),
+        token: Secret::new(token.into()),
+        host: Some("localhost".into()),
+        port: Some(110),
+    };
+    let mut s = session();
+    let bad = s.send(
+        &[
+            b"AUTH OAUTHBEARER ".as_slice(),
+            &line(&creds("nope").encode()),
+        ]
+        .concat(),
+    );
+    let error = String::from_utf8(challenge(&bad)).unwrap();
+    assert!(error.contains("invalid_token"), "{error}");
+    assert_eq!(
+        s.send(&line(b"\x01")),
+        "-ERR [AUTH] Authentication failed\r\n"
+    );
+    let good = [
+        b"AUTH OAUTHBEARER ".as_slice(),
+        &line(&creds("tok-mrose").encode()),
+    ]
+    .concat();
+    assert_eq!(s.send(&good), LOGGED_IN);
+}
+
+#[test]
+fn xoauth2_success_and_error_flow() {
+    let creds = |token: &str| XOAuth2Credentials {
+        user: Username::try_from("mrose").unwrap(),
+        token: Secret::new(token.into()),
+    };
+    let mut s = session();
+    assert_eq!(s.send(b"AUTH XOAUTH2\r\n"), "+ \r\n");
+    let bad = s.send(&line(&creds("nope").encode()));
+    assert!(bad.starts_with("+ "), "{bad}");
+    assert_eq!(s.send(b"\r\n"), "-ERR [AUTH] Authentication failed\r\n");
+    let good = [
+        b"AUTH XOAUTH2 ".as_slice(),
+        &line(&creds("tok-mrose").encode()),
+    ]
+    .concat();
+    assert_eq!(s.send(&good), LOGGED_IN);
+}
+
+#[test]
+fn apop_rfc1939_digest_logs_in() {
+    let mut s = session();
+    let digest = pop3_proto::apop::digest(b"<1896.697170952@dbc.mtview.ca.us>", b"tanstaaf");
+    assert_eq!(digest.to_string(), "c4c9334bac560ecc979e58001b3e22fb");
+    assert_eq!(
+        s.send(format!("APOP mrose {digest}\r\n").as_bytes()),
+        LOGGED_IN
+    );
+}
+
+#[test]
+fn apop_can_be_turned_off() {
+    let mut config = common::config();
+    config.apop = false;
+    let mut s = Session::new(
+        config,
+        common::params(pop3_proto::server::TlsMode::None, true),
+        TestApp::default(),
+    );
+    assert_eq!(s.greeting(), "+OK POP3 server ready\r\n");
+    assert_eq!(
+        s.send(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"),
+        "-ERR APOP is not available\r\n"
+    );
+}
+
+#[test]
+fn plain_with_authzid_reaches_the_application() {
+    let mut s = session();
+    let reply = s.send(&[b"AUTH PLAIN ".as_slice(), &line(b"admin\0mrose\0tanstaaf")].concat());
+    assert_eq!(reply, LOGGED_IN);
+    assert!(s.app.logins[0].starts_with("mrose"), "{:?}", s.app.logins);
+}
+
+#[test]
+fn too_many_failed_logins_close_the_session() {
+    let mut s = session();
+    for _ in 0..2 {
+        s.send(b"USER mrose\r\n");
+        assert_eq!(
+            s.send(b"PASS bad\r\n"),
+            "-ERR [AUTH] Authentication failed\r\n"
+        );
+    }
+    s.send(b"USER mrose\r\n");
+    assert_eq!(
+        s.send(b"PASS bad\r\n"),
+        "-ERR [AUTH] Authentication failed\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
+    assert_eq!(s.send(b"USER mrose\r\n"), "");
+}
+
+#[test]
+fn unsupported_and_malformed_mechanisms() {
+    let mut s = session();
+    assert_eq!(
+        s.send(b"AUTH GSSAPI\r\n"),
+        "-ERR Unsupported authentication mechanism\r\n"
+    );
+    assert_eq!(
+        s.send(b"AUTH CRAM-MD5 dGVzdA==\r\n"),
+        "-ERR CRAM-MD5 does not take an initial response\r\n"
+    );
+    assert_eq!(s.send(b"AUTH PLAIN\r\n"), "+ \r\n");
+    assert_eq!(s.send(b"not base64!\r\n"), "-ERR Invalid base64 data\r\n");
+    assert_eq!(s.send(b"AUTH PLAIN\r\n"), "+ \r\n");
+    assert!(s.send(b"\r\n").starts_with("-ERR Authentication failed: "));
+    assert_eq!(
+        s.send(b"STAT\r\n"),
+        "-ERR Not logged in\r\n",
+        "the exchange ended"
+    );
+}

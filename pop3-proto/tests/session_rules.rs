@@ -1,0 +1,342 @@
+//! Session rules: deletions only after QUIT, autologout, commit outcomes,
+//! storage faults, bounded buffering and misuse by the application.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Session, TestApp, config, params};
+use pop3_proto::server::{
+    BodyDemand, CloseReason, CommitOutcome, Event, LoginError, Maildrop, TlsMode,
+};
+
+fn two_messages() -> TestApp {
+    TestApp::default()
+        .with_message(b"Subject: 1\n\none\n")
+        .with_message(b"Subject: 2\n\ntwo\n")
+}
+
+fn logged_in(app: TestApp) -> Session {
+    let mut s = Session::plain(app);
+    s.greeting();
+    assert!(
+        s.send(b"USER mrose\r\nPASS tanstaaf\r\n")
+            .contains("+OK maildrop")
+    );
+    s
+}
+
+#[test]
+fn deletions_are_handed_over_only_at_quit() {
+    let mut s = logged_in(two_messages());
+    assert_eq!(s.send(b"DELE 2\r\n"), "+OK message 2 deleted\r\n");
+    assert!(s.app.commits.is_empty());
+    assert_eq!(
+        s.send(b"QUIT\r\n"),
+        "+OK POP3 server signing off (1 messages left)\r\n"
+    );
+    assert_eq!(s.app.commits.len(), 1);
+    assert_eq!(s.app.commits[0][0].number.get(), 2);
+    assert_eq!(s.app.commits[0][0].uid.as_str(), "uid-2");
+    assert_eq!(s.closed, Some(CloseReason::Quit));
+    assert_eq!(s.server.stats().deleted_messages, 1);
+}
+
+#[test]
+fn autologout_closes_without_update() {
+    let mut s = logged_in(two_messages());
+    s.send(b"DELE 1\r\n");
+    assert_eq!(s.advance_time(Duration::from_secs(500)), "");
+    assert_eq!(s.send(b"NOOP\r\n"), "+OK\r\n", "input restarts the timer");
+    assert_eq!(s.advance_time(Duration::from_secs(599)), "");
+    assert!(s.closed.is_none());
+    assert_eq!(
+        s.advance_time(Duration::from_secs(2)),
+        "-ERR Autologout; idle for too long\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::Timeout));
+    assert!(s.app.commits.is_empty(), "a timeout deletes nothing");
+    assert_eq!(s.server.poll_timeout(), None);
+}
+
+#[test]
+fn autologout_is_at_least_the_configured_time() {
+    let s = logged_in(two_messages());
+    let deadline = s.server.poll_timeout().unwrap();
+    assert!(deadline >= s.now + Duration::from_secs(600));
+}
+
+#[test]
+fn a_dropped_session_commits_nothing() {
+    let mut s = logged_in(two_messages());
+    s.send(b"DELE 1\r\nDELE 2\r\n");
+    let app = s.app.clone();
+    drop(s);
+    assert!(app.commits.is_empty());
+}
+
+#[test]
+fn partial_and_failed_commits_answer_sys_temp() {
+    let mut app = two_messages();
+    app.commit_outcome = CommitOutcome::Partial { removed: 1 };
+    let mut s = logged_in(app);
+    s.send(b"DELE 1\r\nDELE 2\r\n");
+    assert_eq!(
+        s.send(b"QUIT\r\n"),
+        "-ERR [SYS/TEMP] Only 1 of 2 messages could be deleted\r\n"
+    );
+    assert_eq!(s.server.stats().deleted_messages, 1);
+
+    let mut app = two_messages();
+    app.commit_outcome = CommitOutcome::Failed;
+    let mut s = logged_in(app);
+    s.send(b"DELE 1\r\n");
+    assert_eq!(
+        s.send(b"QUIT\r\n"),
+        "-ERR [SYS/TEMP] Messages could not be deleted\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::Quit));
+}
+
+#[test]
+fn no_timeout_while_the_commit_runs() {
+    let mut s = logged_in(two_messages());
+    s.server.handle_input(s.now, b"QUIT\r\n");
+    let Some(Event::Commit(request)) = s.server.poll_event() else {
+        panic!("commit expected")
+    };
+    assert_eq!(s.server.poll_timeout(), None);
+    s.now += Duration::from_secs(3600);
+    s.server.handle_timeout(s.now);
+    s.server.commit_done(request, CommitOutcome::Done).unwrap();
+    assert!(s.drive().starts_with("+OK POP3 server signing off"));
+}
+
+#[test]
+fn a_vanished_message_gets_a_clean_err() {
+    let mut app = two_messages();
+    app.gone.insert(1);
+    let mut s = logged_in(app);
+    assert_eq!(
+        s.send(b"RETR 1\r\n"),
+        "-ERR Message 1 is no longer available\r\n"
+    );
+    assert_eq!(
+        s.send(b"RETR 2\r\n"),
+        "+OK 19 octets\r\nSubject: 2\r\n\r\ntwo\r\n.\r\n"
+    );
+}
+
+#[test]
+fn a_read_error_mid_body_closes_without_update() {
+    let mut s = logged_in(two_messages());
+    s.server.handle_input(s.now, b"DELE 2\r\nRETR 1\r\n");
+    let mut retrieve = None;
+    while let Some(event) = s.server.poll_event() {
+        if let Event::Retrieve(r) = event {
+            retrieve = Some(r);
+        }
+    }
+    s.server.retrieve_start(retrieve.unwrap()).unwrap();
+    s.server.body_data(b"Subject: 1\n").unwrap();
+    s.server.body_abort();
+    assert!(matches!(
+        s.server.poll_event(),
+        Some(Event::Closed(CloseReason::StorageError))
+    ));
+    assert!(s.server.body_data(b"more").is_err());
+}
+
+#[test]
+fn top_stops_asking_for_data_once_it_has_the_lines() {
+    let mut s = logged_in(TestApp::default().with_message(b"H: 1\n\nline1\nline2\nline3\n"));
+    s.server.handle_input(s.now, b"TOP 1 1\r\n");
+    let Some(Event::Retrieve(r)) = s.server.poll_event() else {
+        panic!()
+    };
+    assert_eq!(r.top_lines(), Some(1));
+    s.server.retrieve_start(r).unwrap();
+    assert_eq!(s.server.body_demand(), BodyDemand::Wanted);
+    s.server.body_data(b"H: 1\n\nline1\nli").unwrap();
+    assert_eq!(s.server.body_demand(), BodyDemand::Complete);
+    s.server.body_end().unwrap();
+    assert_eq!(
+        s.drive(),
+        "+OK Top of message follows\r\nH: 1\r\n\r\nline1\r\n.\r\n"
+    );
+}
+
+#[test]
+fn output_is_bounded_when_the_peer_does_not_read() {
+    let big = vec![b'x'; 100]
+        .into_iter()
+        .chain(*b"\n")
+        .cycle()
+        .take(1 << 20)
+        .collect::<Vec<u8>>();
+    let mut app = TestApp::default().with_message(&big);
+    app.chunk = 16 * 1024;
+    let mut s = logged_in(app);
+    let high_water = config().output_high_water;
+    // 50 pipelined RETRs of 1 MiB, sent at once; the peer reads nothing.
+    s.server
+        .handle_input(s.now, "RETR 1\r\n".repeat(50).as_bytes());
+    let Some(Event::Retrieve(r)) = s.server.poll_event() else {
+        panic!()
+    };
+    s.server.retrieve_start(r).unwrap();
+    let mut fed = 0usize;
+    while s.server.body_demand() == BodyDemand::Wanted {
+        s.server.body_data(&big[fed..fed + 16 * 1024]).unwrap();
+        fed += 16 * 1024;
+    }
+    assert_eq!(s.server.body_demand(), BodyDemand::Blocked);
+    assert!(
+        fed <= high_water + 16 * 1024,
+        "stopped asking after {fed} octets"
+    );
+    assert!(
+        s.server.poll_event().is_none(),
+        "later RETRs wait their turn"
+    );
+    // More pipelined input is refused once a line's worth waits.
+    s.server
+        .handle_input(s.now, "NOOP\r\n".repeat(4000).as_bytes());
+    assert!(!s.server.wants_input());
+    // Draining in pieces never hands over more than the bound at once.
+    let mut largest = 0;
+    let mut total = 0;
+    for _ in 0..200 {
+        let mut progressed = false;
+        while let Some(event) = s.server.poll_event() {
+            if let Event::Retrieve(r) = event {
+                s.server.retrieve_start(r).unwrap();
+                fed = 0;
+            }
+        }
+        while s.server.body_demand() == BodyDemand::Wanted {
+            if fed == big.len() {
+                s.server.body_end().unwrap();
+                break;
+            }
+            s.server.body_data(&big[fed..fed + 16 * 1024]).unwrap();
+            fed += 16 * 1024;
+            progressed = true;
+        }
+        if let Some(bytes) = s.server.poll_transmit(s.now) {
+            largest = largest.max(bytes.len());
+            total += bytes.len();
+            progressed = true;
+        }
+        if !progressed {
+            break;
+        }
+    }
+    assert!(
+        largest <= high_water + 16 * 1024 + 1024,
+        "largest write {largest}"
+    );
+    assert!(total > 4 << 20, "the session made progress: {total}");
+}
+
+#[test]
+fn answers_to_stale_requests_are_refused() {
+    let mut s = Session::plain(two_messages());
+    s.greeting();
+    s.server
+        .handle_input(s.now, b"USER mrose\r\nPASS tanstaaf\r\n");
+    let Some(Event::Login(request)) = s.server.poll_event() else {
+        panic!()
+    };
+    s.now += Duration::from_secs(601);
+    s.server.handle_timeout(s.now);
+    let err = s
+        .server
+        .accept_login(request, Maildrop::default())
+        .unwrap_err();
+    assert_eq!(err.reason, "no such login is pending");
+    assert!(
+        s.server
+            .reject_login(*err.value, LoginError::Temporary)
+            .is_err()
+    );
+    assert!(s.server.body_end().is_err());
+    assert!(s.server.tls_established(s.now).is_err());
+}
+
+#[test]
+fn login_rejections_carry_their_codes() {
+    use pop3_proto::server::LoginError::*;
+    for (error, line) in [
+        (LoginDelay, "-ERR [LOGIN-DELAY] Logged in too recently\r\n"),
+        (
+            Temporary,
+            "-ERR [SYS/TEMP] Temporary failure; try again later\r\n",
+        ),
+        (Permanent, "-ERR [SYS/PERM] Maildrop is unavailable\r\n"),
+        (
+            Utf8Required,
+            "-ERR [UTF8] This maildrop needs UTF8 mode\r\n",
+        ),
+    ] {
+        let mut s = Session::plain(two_messages());
+        s.greeting();
+        s.server
+            .handle_input(s.now, b"USER mrose\r\nPASS tanstaaf\r\n");
+        let Some(Event::Login(request)) = s.server.poll_event() else {
+            panic!()
+        };
+        s.server.reject_login(request, error).unwrap();
+        assert_eq!(s.drive(), format!("+OK Send PASS\r\n{line}"));
+    }
+}
+
+#[test]
+fn implicit_tls_allows_cleartext_and_offers_no_stls() {
+    let mut s = Session::new(config(), params(TlsMode::Implicit, false), two_messages());
+    s.greeting();
+    assert!(s.server.is_tls());
+    let capa = s.send(b"CAPA\r\n");
+    assert!(
+        capa.contains("\r\nUSER\r\n") && !capa.contains("STLS"),
+        "{capa}"
+    );
+    assert_eq!(s.send(b"STLS\r\n"), "-ERR Already using TLS\r\n");
+}
+
+#[test]
+fn without_tls_available_stls_is_refused() {
+    let mut s = Session::new(config(), params(TlsMode::None, true), two_messages());
+    s.greeting();
+    assert!(!s.send(b"CAPA\r\n").contains("STLS"));
+    assert_eq!(s.send(b"STLS\r\n"), "-ERR STLS is not available\r\n");
+}
+
+#[test]
+fn long_listings_are_produced_as_they_are_drained() {
+    let mut app = TestApp::default();
+    for i in 0..20_000 {
+        app = app.with_message(format!("Subject: {i}\n\nbody\n").as_bytes());
+    }
+    let mut s = logged_in(app);
+    s.server.handle_input(s.now, b"UIDL\r\n");
+    let first = s.server.poll_transmit(s.now).unwrap();
+    assert!(
+        first.len() <= config().output_high_water + 100,
+        "{}",
+        first.len()
+    );
+    let mut all = first.to_vec();
+    while let Some(b) = s.server.poll_transmit(s.now) {
+        all.extend_from_slice(&b);
+    }
+    let text = String::from_utf8(all).unwrap();
+    assert_eq!(text.lines().count(), 20_002);
+    assert!(text.ends_with("20000 uid-20000\r\n.\r\n"));
+}
