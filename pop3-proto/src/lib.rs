@@ -4,6 +4,16 @@
 //! runtime. Adapters feed it bytes and the current time, act on the events
 //! it raises (check a password, open a maildrop, read a message, commit
 //! deletions, start TLS) and write the bytes it produces.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`types`] | validated values: message numbers, unique-ids, user names, commands, responses |
+//! | [`parse`] / [`encode`] | both directions of the wire format, for both sides |
+//! | [`body`] | message bodies: wire size, dot-stuffing and unstuffing, streamed |
+//! | [`sasl`], [`apop`] | the authentication mechanisms' messages and digests |
+//! | [`server`] | the server session: AUTHORIZATION, TRANSACTION, UPDATE |
+//!
+//! The workspace README shows a whole server session driven in memory.
 #![forbid(unsafe_code)]
 
 pub mod apop;
@@ -15,3 +25,8 @@ pub mod server;
 pub mod types;
 
 pub use types::*;
+
+/// The workspace README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
