@@ -18,6 +18,7 @@
 
 pub mod apop;
 pub mod body;
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod sasl;
