@@ -152,7 +152,7 @@ fn rfc1939_failed_logins_stay_in_authorization() {
 }
 
 #[test]
-fn rfc2449_capa_tells_the_truth_per_state() {
+fn rfc2449_capa_announces_authorization_capabilities_in_both_states() {
     let trace = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
          C: CAPA
          S: +OK Capability list follows
@@ -181,6 +181,10 @@ fn rfc2449_capa_tells_the_truth_per_state() {
          S: RESP-CODES
          S: AUTH-RESP-CODE
          S: PIPELINING
+         S: USER
+         S: SASL SCRAM-SHA-256 CRAM-MD5 PLAIN LOGIN OAUTHBEARER XOAUTH2
+         S: STLS
+         S: UTF8 USER
          S: LANG
          S: LOGIN-DELAY 60
          S: EXPIRE NEVER

@@ -1,4 +1,4 @@
-use super::session::{Phase, Server};
+use super::session::Server;
 use crate::types::{Capability, Mechanism};
 
 impl Server {
@@ -28,10 +28,11 @@ impl Server {
         self.params.tls == super::TlsMode::StlsAvailable && !self.tls_active
     }
 
-    /// The CAPA listing for the current state (RFC 2449 section 5): only
-    /// what a client may use now.
+    /// The CAPA listing (RFC 2449 section 5). What AUTHORIZATION offers is
+    /// announced in both states, as section 5 requires; what changes with
+    /// the connection is told as it is now (no STLS once on TLS; USER and
+    /// the cleartext mechanisms only where they may be used).
     pub(super) fn capabilities(&self) -> Vec<Capability> {
-        let authorization = matches!(self.phase, Phase::Authorization { .. });
         let mut caps = vec![
             Capability::Top,
             Capability::Uidl,
@@ -39,35 +40,25 @@ impl Server {
             Capability::AuthRespCode,
             Capability::Pipelining,
         ];
-        if authorization {
-            if self.user_pass_offered() {
-                caps.push(Capability::User);
-            }
-            let mechanisms = self.offered_mechanisms();
-            if !mechanisms.is_empty() {
-                caps.push(Capability::Sasl(mechanisms));
-            }
-            if self.stls_offered() {
-                caps.push(Capability::Stls);
-            }
-            if self.config.utf8 {
-                caps.push(Capability::Utf8 { user: true });
-            }
+        if self.user_pass_offered() {
+            caps.push(Capability::User);
+        }
+        let mechanisms = self.offered_mechanisms();
+        if !mechanisms.is_empty() {
+            caps.push(Capability::Sasl(mechanisms));
+        }
+        if self.stls_offered() {
+            caps.push(Capability::Stls);
         }
         if self.config.utf8 {
+            caps.push(Capability::Utf8 { user: true });
             caps.push(Capability::Lang);
         }
         if let Some(seconds) = self.config.login_delay {
-            caps.push(Capability::LoginDelay {
-                seconds,
-                per_user: false,
-            });
+            caps.push(Capability::LoginDelay { seconds, per_user: false });
         }
         if let Some(policy) = self.config.expire {
-            caps.push(Capability::Expire {
-                policy,
-                per_user: false,
-            });
+            caps.push(Capability::Expire { policy, per_user: false });
         }
         if let Some(name) = &self.config.implementation {
             caps.push(Capability::Implementation(name.clone()));
