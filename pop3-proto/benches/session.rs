@@ -18,9 +18,20 @@ use pop3_proto::server::{
 };
 
 const LINES: &[&[u8]] = &[
-    b"USER alice@example.org", b"PASS correct horse battery staple", b"STAT", b"LIST",
-    b"UIDL", b"RETR 17", b"TOP 4096 0", b"DELE 17", b"NOOP", b"RSET", b"LIST 123456",
-    b"AUTH PLAIN AGFsaWNlAHNlY3JldA==", b"CAPA", b"QUIT",
+    b"USER alice@example.org",
+    b"PASS correct horse battery staple",
+    b"STAT",
+    b"LIST",
+    b"UIDL",
+    b"RETR 17",
+    b"TOP 4096 0",
+    b"DELE 17",
+    b"NOOP",
+    b"RSET",
+    b"LIST 123456",
+    b"AUTH PLAIN AGFsaWNlAHNlY3JldA==",
+    b"CAPA",
+    b"QUIT",
 ];
 
 fn parse_commands(c: &mut Criterion) {
@@ -46,7 +57,12 @@ fn message() -> Vec<u8> {
     m
 }
 
-fn run_session(config: &Arc<ServerConfig>, messages: &[Vec<u8>], maildrop: &Maildrop, input: &[u8]) -> usize {
+fn run_session(
+    config: &Arc<ServerConfig>,
+    messages: &[Vec<u8>],
+    maildrop: &Maildrop,
+    input: &[u8],
+) -> usize {
     let now = Instant::now();
     let params = ConnectionParams {
         tls: TlsMode::None,
@@ -65,7 +81,7 @@ fn run_session(config: &Arc<ServerConfig>, messages: &[Vec<u8>], maildrop: &Mail
             match event {
                 Event::Login(request) => server.accept_login(request, maildrop.clone()).unwrap(),
                 Event::Retrieve(request) => {
-                    body = Some(&messages[request.index()]);
+                    body = messages.get(request.index()).map(Vec::as_slice);
                     server.retrieve_start(request).unwrap();
                 }
                 Event::Commit(request) => server.commit_done(request, CommitOutcome::Done).unwrap(),
@@ -112,7 +128,14 @@ fn session(c: &mut Criterion) {
     let mut group = c.benchmark_group("server");
     group.throughput(Throughput::Elements(1));
     group.bench_function("session_100x4KiB", |b| {
-        b.iter(|| black_box(run_session(&config, &messages, &maildrop, black_box(&input))))
+        b.iter(|| {
+            black_box(run_session(
+                &config,
+                &messages,
+                &maildrop,
+                black_box(&input),
+            ))
+        })
     });
     group.finish();
 }

@@ -20,9 +20,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stored
             .iter()
             .enumerate()
-            .map(|(i, m)| -> Result<MessageEntry, Box<dyn std::error::Error>> {
-                Ok(MessageEntry { size: pop3_proto::body::wire_size(m), uid: format!("msg-{i}").parse()? })
-            })
+            .map(
+                |(i, m)| -> Result<MessageEntry, Box<dyn std::error::Error>> {
+                    Ok(MessageEntry {
+                        size: pop3_proto::body::wire_size(m),
+                        uid: format!("msg-{i}").parse()?,
+                    })
+                },
+            )
             .collect::<Result<_, _>>()?,
     )?;
 
@@ -34,7 +39,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         random: [42; 32],
     };
     let mut server = Server::new(Arc::new(ServerConfig::default()), params, now);
-    let client_lines = ["USER bob", "PASS hunter2", "STAT", "LIST", "UIDL", "RETR 1", "TOP 2 0", "DELE 1", "QUIT"];
+    let client_lines = [
+        "USER bob",
+        "PASS hunter2",
+        "STAT",
+        "LIST",
+        "UIDL",
+        "RETR 1",
+        "TOP 2 0",
+        "DELE 1",
+        "QUIT",
+    ];
     print_output(&mut server, now);
     for line in client_lines {
         println!("C: {line}");
@@ -46,9 +61,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let good = matches!(request.credentials(),
                         Credentials::Password(p) if p.expose_secret() == b"hunter2");
                     if good {
-                        server.accept_login(request, maildrop.clone()).map_err(|e| e.reason)?;
+                        server
+                            .accept_login(request, maildrop.clone())
+                            .map_err(|e| e.reason)?;
                     } else {
-                        server.reject_login(request, LoginError::BadCredentials).map_err(|e| e.reason)?;
+                        server
+                            .reject_login(request, LoginError::BadCredentials)
+                            .map_err(|e| e.reason)?;
                     }
                 }
                 Event::Retrieve(request) => {
@@ -57,7 +76,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 Event::Commit(request) => {
                     println!("   (application removes {:?})", request.deletions());
-                    server.commit_done(request, CommitOutcome::Done).map_err(|e| e.reason)?;
+                    server
+                        .commit_done(request, CommitOutcome::Done)
+                        .map_err(|e| e.reason)?;
                 }
                 Event::Closed(reason) => println!("   (session closed: {reason:?})"),
                 Event::ScramLookup(_) | Event::StartTls => {}

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::trace::{Feed, replay, replay_all_ways};
+use common::trace::{Feed, replay, replay_all_ways, replay_client};
 use common::{Session, TestApp, config, message_of_size, params};
 use pop3_proto::server::TlsMode;
 
@@ -61,6 +61,7 @@ fn rfc1939_section10_example_session() {
         body_lines(&app.messages[1]),
     );
     replay_all_ways(|| Session::plain(rfc_app()), &trace);
+    replay_client(&trace);
     let session = replay(Session::plain(rfc_app()), &trace, Feed::Whole);
     let deleted: Vec<u32> = session.app.commits[0]
         .iter()
@@ -198,6 +199,7 @@ fn rfc2449_capa_announces_authorization_capabilities_in_both_states() {
         Session::new(config, params(TlsMode::StlsAvailable, true), rfc_app())
     };
     replay_all_ways(make, trace);
+    replay_client(trace);
 }
 
 #[test]
@@ -215,6 +217,7 @@ fn rfc2449_response_codes() {
         Session::plain(app)
     };
     replay_all_ways(make, trace);
+    replay_client(trace);
 }
 
 #[test]

@@ -55,10 +55,16 @@ impl Server {
             caps.push(Capability::Lang);
         }
         if let Some(seconds) = self.config.login_delay {
-            caps.push(Capability::LoginDelay { seconds, per_user: false });
+            caps.push(Capability::LoginDelay {
+                seconds,
+                per_user: false,
+            });
         }
         if let Some(policy) = self.config.expire {
-            caps.push(Capability::Expire { policy, per_user: false });
+            caps.push(Capability::Expire {
+                policy,
+                per_user: false,
+            });
         }
         if let Some(name) = &self.config.implementation {
             caps.push(Capability::Implementation(name.clone()));

@@ -74,3 +74,60 @@ pub fn replay_all_ways(make: impl Fn() -> Session, trace: &str) {
         replay(make(), trace, feed);
     }
 }
+
+/// Replays `trace` through the client: each client line is issued as a
+/// command, the client must write exactly those lines, read the server
+/// lines without a protocol error, and report one reply per command with
+/// the same success or failure.
+pub fn replay_client(trace: &str) {
+    use pop3_proto::client::{Client, ClientConfig, ClientEvent};
+
+    let (greeting, steps) = steps(trace);
+    let mut client = Client::new(ClientConfig::default());
+    client.handle_input(greeting.as_bytes()).unwrap();
+    assert!(matches!(
+        client.poll_event(),
+        Some(ClientEvent::Greeting(Ok(_)))
+    ));
+    for step in steps {
+        let mut sent = 0;
+        for line in step.client.split_terminator("\r\n") {
+            let command = pop3_proto::parse::command(line.as_bytes()).unwrap();
+            client.send(command).unwrap();
+            sent += 1;
+        }
+        let mut written = Vec::new();
+        while let Some(bytes) = client.poll_transmit() {
+            written.extend_from_slice(&bytes);
+        }
+        client.handle_input(step.server.as_bytes()).unwrap();
+        while let Some(bytes) = client.poll_transmit() {
+            written.extend_from_slice(&bytes);
+        }
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            step.client,
+            "client wrote"
+        );
+        let (mut ok, mut err) = (0, 0);
+        while let Some(event) = client.poll_event() {
+            match event {
+                ClientEvent::Reply { result: Ok(_), .. } => ok += 1,
+                ClientEvent::Reply { result: Err(_), .. } => err += 1,
+                ClientEvent::BodyChunk { .. } | ClientEvent::BodyEnd { .. } => {}
+                other => panic!("unexpected client event {other:?}"),
+            }
+        }
+        let expected_err = step
+            .server
+            .lines()
+            .filter(|l| l.starts_with("-ERR"))
+            .count();
+        assert_eq!(
+            (ok + err, err),
+            (sent, expected_err),
+            "replies to {:?}",
+            step.client
+        );
+    }
+}
