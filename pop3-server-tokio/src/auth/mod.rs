@@ -1,0 +1,42 @@
+//! Who may log in: the [`Authenticator`] trait the session driver talks
+//! to, and the Dovecot-compatible passwd-file implementation.
+
+use std::future::Future;
+
+use pop3_proto::sasl::scram::ScramSecrets;
+use pop3_proto::server::{LoginError, LoginRequest};
+use pop3_proto::types::Username;
+
+pub mod passwd_file;
+pub mod scheme;
+
+pub use passwd_file::PasswdFile;
+pub use scheme::Scheme;
+
+/// A user whose credentials were accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The maildrop to open: the authenticated user, or the authorization
+    /// identity the user was allowed to act as.
+    pub maildrop_owner: Username,
+}
+
+/// Checks credentials.
+///
+/// Implementations decide every [`pop3_proto::server::Credentials`] kind:
+/// a password, an APOP or CRAM-MD5 digest (which need a
+/// plaintext-equivalent secret), a bearer token, or a login the SASL
+/// exchange already proved (SCRAM). A failure must take the same path, and
+/// as near as possible the same time, whether or not the user exists.
+pub trait Authenticator: Send + Sync + 'static {
+    /// Verifies a login attempt.
+    fn authenticate(
+        &self,
+        request: &LoginRequest,
+    ) -> impl Future<Output = Result<Account, LoginError>> + Send;
+
+    /// The SCRAM-SHA-256 verifier for `user`, or `None` if the user is
+    /// unknown or has no secret SCRAM can use.
+    fn scram_secrets(&self, user: &Username)
+    -> impl Future<Output = Option<ScramSecrets>> + Send;
+}

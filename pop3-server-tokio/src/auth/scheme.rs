@@ -1,0 +1,5 @@
+//! Replaced by the scheme implementation.
+
+/// Password scheme.
+#[derive(Debug)]
+pub enum Scheme {}

@@ -1,0 +1,5 @@
+//! Replaced by the Maildir implementation.
+
+/// Maildir store.
+#[derive(Debug)]
+pub struct MaildirStore;
