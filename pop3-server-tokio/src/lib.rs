@@ -7,4 +7,15 @@
 //! [`store::MaildropStore`], and the core's output goes back to the socket.
 
 pub mod auth;
+pub mod config;
+pub mod demo;
 pub mod store;
+pub mod limits;
+pub mod listener;
+pub mod services;
+pub mod session;
+pub mod tls;
+pub mod transport;
+
+pub use services::Services;
+pub use session::{EndReason, SessionEnd, run_session};

@@ -1,0 +1,393 @@
+//! `pop3d.toml`: the daemon's settings, read from a file and overridden by
+//! command-line flags, checked before anything is started.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pop3_proto::types::Mechanism;
+use serde::Deserialize;
+
+/// Why the settings are unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown or mistyped keys.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said, with line and column.
+        message: String,
+    },
+    /// The settings are inconsistent or incomplete.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The `[limits]` table.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Connections open at once, in total.
+    pub max_connections: usize,
+    /// Connections open at once from one IP address.
+    pub max_connections_per_ip: usize,
+    /// Seconds of inactivity before a session is closed (RFC 1939's
+    /// autologout: at least 600).
+    pub idle_timeout_secs: u64,
+    /// Refused commands before a session is closed.
+    pub max_bad_commands: u32,
+    /// Failed logins before a session is closed.
+    pub max_login_failures: u32,
+    /// Delay before answering a failed login, doubled for each recent
+    /// failure from the same address; 0 turns it off.
+    pub login_failure_delay_ms: u64,
+    /// The most the failed-login delay grows to.
+    pub login_failure_delay_max_ms: u64,
+    /// Seconds a TLS handshake may take.
+    pub tls_handshake_timeout_secs: u64,
+    /// Seconds running sessions may go on after SIGTERM or SIGINT.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 1024,
+            max_connections_per_ip: 16,
+            idle_timeout_secs: 600,
+            max_bad_commands: 20,
+            max_login_failures: 3,
+            login_failure_delay_ms: 2000,
+            login_failure_delay_max_ms: 15_000,
+            tls_handshake_timeout_secs: 30,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// The file's keys. Every key is optional; see `docs/operations.md`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FileConfig {
+    /// Plain POP3 listeners (STLS offered when a certificate is set).
+    pub listen: Vec<SocketAddr>,
+    /// POP3S listeners (TLS from the first byte).
+    pub tls_listen: Vec<SocketAddr>,
+    /// PEM certificate chain.
+    pub cert: Option<PathBuf>,
+    /// PEM private key.
+    pub key: Option<PathBuf>,
+    /// Users file in Dovecot passwd-file format.
+    pub users: Option<PathBuf>,
+    /// Maildir path template with `%u` for the user name.
+    pub maildir: Option<String>,
+    /// Accept cleartext credentials without TLS from non-loopback peers.
+    pub allow_cleartext: Option<bool>,
+    /// Host name for the greeting's APOP timestamp and CRAM-MD5.
+    pub hostname: Option<String>,
+    /// Greeting text.
+    pub greeting: Option<String>,
+    /// Log format.
+    pub log_format: Option<LogFormat>,
+    /// Offer APOP (needs `{PLAIN}` passwords; MD5-based).
+    pub apop: Option<bool>,
+    /// Offer USER/PASS.
+    pub user_pass: Option<bool>,
+    /// SASL mechanisms offered, in order.
+    pub mechanisms: Option<Vec<String>>,
+    /// The `[limits]` table.
+    pub limits: Limits,
+}
+
+impl FileConfig {
+    /// Reads and parses a file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses file contents; `path` is only for messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Values from the command line that replace the file's.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--listen`, if given at all.
+    pub listen: Vec<SocketAddr>,
+    /// `--tls-listen`, if given at all.
+    pub tls_listen: Vec<SocketAddr>,
+    /// `--cert`.
+    pub cert: Option<PathBuf>,
+    /// `--key`.
+    pub key: Option<PathBuf>,
+    /// `--users`.
+    pub users: Option<PathBuf>,
+    /// `--maildir`.
+    pub maildir: Option<String>,
+    /// `--allow-cleartext`.
+    pub allow_cleartext: bool,
+    /// `--log-format`.
+    pub log_format: Option<LogFormat>,
+}
+
+/// The checked settings the daemon runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Plain listeners.
+    pub listen: Vec<SocketAddr>,
+    /// Implicit-TLS listeners.
+    pub tls_listen: Vec<SocketAddr>,
+    /// Certificate and key, if TLS is on.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Users file.
+    pub users: PathBuf,
+    /// Maildir template.
+    pub maildir: String,
+    /// Cleartext off loopback allowed.
+    pub allow_cleartext: bool,
+    /// Host name.
+    pub hostname: String,
+    /// Greeting text.
+    pub greeting: String,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// APOP offered.
+    pub apop: bool,
+    /// USER/PASS offered.
+    pub user_pass: bool,
+    /// SASL mechanisms offered.
+    pub mechanisms: Vec<Mechanism>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// Mechanisms the daemon can serve from a users file. OAUTHBEARER and
+/// XOAUTH2 need a token verifier, which the passwd-file backend has not.
+const SERVABLE: &[Mechanism] = &[
+    Mechanism::ScramSha256,
+    Mechanism::CramMd5,
+    Mechanism::Plain,
+    Mechanism::Login,
+];
+
+impl Settings {
+    /// Merges the file (if any) with the overrides and checks the result.
+    pub fn resolve(file: FileConfig, over: Overrides) -> Result<Self, ConfigError> {
+        let listen = if over.listen.is_empty() {
+            file.listen
+        } else {
+            over.listen
+        };
+        let tls_listen = if over.tls_listen.is_empty() {
+            file.tls_listen
+        } else {
+            over.tls_listen
+        };
+        if listen.is_empty() && tls_listen.is_empty() {
+            return Err(ConfigError::Invalid(
+                "nothing to listen on: set `listen` or `tls_listen` (or --listen/--tls-listen)"
+                    .into(),
+            ));
+        }
+        let tls = match (over.cert.or(file.cert), over.key.or(file.key)) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "`cert` and `key` must be given together".into(),
+                ));
+            }
+        };
+        if !tls_listen.is_empty() && tls.is_none() {
+            return Err(ConfigError::Invalid(
+                "`tls_listen` needs `cert` and `key`".into(),
+            ));
+        }
+        let users = over.users.or(file.users).ok_or_else(|| {
+            ConfigError::Invalid("`users` (the passwd-file) is required".into())
+        })?;
+        let maildir = over.maildir.or(file.maildir).ok_or_else(|| {
+            ConfigError::Invalid("`maildir` (a path template with %u) is required".into())
+        })?;
+        if !maildir.contains("%u") {
+            return Err(ConfigError::Invalid(format!(
+                "`maildir` must contain %u for the user name: {maildir}"
+            )));
+        }
+        let mechanisms = match file.mechanisms {
+            None => SERVABLE.to_vec(),
+            Some(names) => names
+                .iter()
+                .map(|name| parse_mechanism(name))
+                .collect::<Result<_, _>>()?,
+        };
+        let limits = file.limits;
+        if limits.max_connections == 0 || limits.max_connections_per_ip == 0 {
+            return Err(ConfigError::Invalid(
+                "connection limits must be at least 1".into(),
+            ));
+        }
+        if limits.idle_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "`idle_timeout_secs` must be positive".into(),
+            ));
+        }
+        Ok(Self {
+            listen,
+            tls_listen,
+            tls,
+            users,
+            maildir,
+            allow_cleartext: over.allow_cleartext || file.allow_cleartext.unwrap_or(false),
+            hostname: file.hostname.unwrap_or_else(|| "localhost".into()),
+            greeting: file
+                .greeting
+                .unwrap_or_else(|| "POP3 server ready".into()),
+            log_format: over.log_format.or(file.log_format).unwrap_or_default(),
+            apop: file.apop.unwrap_or(false),
+            user_pass: file.user_pass.unwrap_or(true),
+            mechanisms,
+            limits,
+        })
+    }
+
+    /// The idle timeout.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.limits.idle_timeout_secs)
+    }
+}
+
+fn parse_mechanism(name: &str) -> Result<Mechanism, ConfigError> {
+    let mechanism: Mechanism = name
+        .parse()
+        .map_err(|_| ConfigError::Invalid(format!("not a SASL mechanism name: {name}")))?;
+    if SERVABLE.contains(&mechanism) {
+        Ok(mechanism)
+    } else {
+        Err(ConfigError::Invalid(format!(
+            "mechanism {name} is not supported with a users file (supported: SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN)"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<FileConfig, ConfigError> {
+        FileConfig::parse(text, Path::new("test.toml"))
+    }
+
+    const MINIMAL: &str = r#"
+        listen = ["127.0.0.1:1110"]
+        users = "/etc/pop3d/users"
+        maildir = "/srv/mail/%u/Maildir"
+    "#;
+
+    #[test]
+    fn minimal_file_gets_defaults() {
+        let s = Settings::resolve(parse(MINIMAL).unwrap(), Overrides::default()).unwrap();
+        assert_eq!(s.listen, vec!["127.0.0.1:1110".parse().unwrap()]);
+        assert!(s.tls.is_none());
+        assert!(!s.allow_cleartext);
+        assert!(!s.apop);
+        assert_eq!(s.limits, Limits::default());
+        assert_eq!(s.mechanisms.len(), 4);
+        assert_eq!(s.idle_timeout(), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let over = Overrides {
+            listen: vec!["[::1]:2110".parse().unwrap()],
+            maildir: Some("/var/mail/%u".into()),
+            allow_cleartext: true,
+            log_format: Some(LogFormat::Json),
+            ..Overrides::default()
+        };
+        let s = Settings::resolve(parse(MINIMAL).unwrap(), over).unwrap();
+        assert_eq!(s.listen, vec!["[::1]:2110".parse().unwrap()]);
+        assert_eq!(s.maildir, "/var/mail/%u");
+        assert!(s.allow_cleartext);
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn flags_alone_are_enough() {
+        let over = Overrides {
+            listen: vec!["127.0.0.1:1110".parse().unwrap()],
+            users: Some("users".into()),
+            maildir: Some("mail/%u".into()),
+            ..Overrides::default()
+        };
+        assert!(Settings::resolve(FileConfig::default(), over).is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_reported() {
+        let err = parse("listen = [\"127.0.0.1:1110\"]\nlisten_tls = []\n").unwrap_err();
+        assert!(err.to_string().contains("listen_tls"), "{err}");
+        assert!(parse("[limits]\nmax_connection = 3\n").is_err());
+        assert!(parse("listen = [\"not an address\"]\n").is_err());
+    }
+
+    #[test]
+    fn inconsistent_settings_are_refused() {
+        let cases = [
+            ("users = \"u\"\nmaildir = \"m/%u\"\n", "nothing to listen on"),
+            (
+                "tls_listen = [\"127.0.0.1:1995\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n",
+                "needs `cert`",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m\"\n",
+                "%u",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nmaildir = \"m/%u\"\n",
+                "`users`",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m/%u\"\ncert = \"c\"\n",
+                "together",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m/%u\"\nmechanisms = [\"OAUTHBEARER\"]\n",
+                "not supported",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = Settings::resolve(parse(text).unwrap(), Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains(expected), "{text}: {err}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The session loop: read, hand to the core, answer its events, stream
+//! bodies, write what it produced; repeat until it closes.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use pop3_proto::server::{BodyDemand, Server, TlsMode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+
+use super::events::Pending;
+use super::params::{connection_params, random_bytes};
+use super::{EndReason, SessionEnd};
+use crate::auth::Authenticator;
+use crate::services::Services;
+use crate::store::{MaildropStore, MessageReader};
+use crate::transport::Transport;
+
+/// Socket reads at most this much at a time; the core buffers at most one
+/// command line beyond it.
+const READ_CHUNK: usize = 4096;
+/// Message bodies are read from storage in chunks this large.
+const BODY_CHUNK: usize = 64 * 1024;
+
+/// Runs one session on an accepted connection until it ends, and says how
+/// it ended. `implicit_tls` starts with a TLS handshake (POP3S). When
+/// `stop` turns true the session is ended at its next wait for input
+/// (never in the middle of an UPDATE).
+pub async fn run_session<A: Authenticator, S: MaildropStore>(
+    services: Services<A, S>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    implicit_tls: bool,
+    stop: watch::Receiver<bool>,
+) -> SessionEnd {
+    let started = Instant::now();
+    let mut session = Session {
+        services,
+        transport: Transport::Plain(stream),
+        peer,
+        stop,
+        body: None,
+        body_buf: Vec::new(),
+        maildrop: None,
+        tls: false,
+        closed: None,
+    };
+    let (reason, server) = session.run(implicit_tls, started).await;
+    SessionEnd {
+        peer,
+        user: server
+            .as_ref()
+            .and_then(|s| s.username().map(|u| u.as_str().to_owned())),
+        tls: session.tls,
+        stats: server.map(|s| s.stats().clone()).unwrap_or_default(),
+        duration: started.elapsed(),
+        reason,
+    }
+}
+
+/// One connection's state outside the core.
+pub(super) struct Session<A, S: MaildropStore> {
+    pub(super) services: Services<A, S>,
+    pub(super) transport: Transport,
+    pub(super) peer: SocketAddr,
+    stop: watch::Receiver<bool>,
+    /// The message being sent, if any.
+    pub(super) body: Option<MessageReader>,
+    body_buf: Vec<u8>,
+    /// The locked maildrop, from login to the end.
+    pub(super) maildrop: Option<S::Open>,
+    pub(super) tls: bool,
+    /// Why the core closed the session, once it has.
+    pub(super) closed: Option<pop3_proto::server::CloseReason>,
+}
+
+impl<A: Authenticator, S: MaildropStore> Session<A, S> {
+    async fn run(&mut self, implicit_tls: bool, now: Instant) -> (EndReason, Option<Server>) {
+        let random = match random_bytes() {
+            Ok(r) => r,
+            Err(e) => return (EndReason::Io(format!("no system randomness: {e}")), None),
+        };
+        if implicit_tls && let Err(reason) = self.start_tls().await {
+            return (reason, None);
+        }
+        let mode = match (implicit_tls, self.services.tls.is_some()) {
+            (true, _) => TlsMode::Implicit,
+            (false, true) => TlsMode::StlsAvailable,
+            (false, false) => TlsMode::None,
+        };
+        let params = connection_params(
+            self.peer,
+            mode,
+            self.services.allow_cleartext,
+            &self.services.protocol.hostname,
+            random,
+        );
+        let mut server = Server::new(self.services.protocol.clone(), params, now);
+        let reason = self.drive(&mut server).await;
+        let _ = self.transport.shutdown().await;
+        (reason, Some(server))
+    }
+
+    async fn drive(&mut self, server: &mut Server) -> EndReason {
+        let mut input = [0u8; READ_CHUNK];
+        loop {
+            while let Some(event) = server.poll_event() {
+                match self.answer(server, event).await {
+                    Pending::Continue => {}
+                    Pending::StartTls => {
+                        if let Err(reason) = self.flush(server).await {
+                            return reason;
+                        }
+                        if let Err(reason) = self.start_tls().await {
+                            return reason;
+                        }
+                        let _ = server.tls_established(Instant::now());
+                    }
+                }
+            }
+            self.pump_body(server).await;
+            if let Err(reason) = self.flush(server).await {
+                return reason;
+            }
+            if let Some(reason) = self.closed_reason(server) {
+                return reason;
+            }
+            if matches!(server.body_demand(), BodyDemand::Wanted | BodyDemand::Complete) {
+                continue;
+            }
+            if !server.wants_input() {
+                // Nothing to read, nothing to send, not closed: the core is
+                // waiting for something this driver does not provide.
+                return EndReason::Io("session stalled".into());
+            }
+            match self.wait_for_input(server, &mut input).await {
+                Ok(()) => {}
+                Err(reason) => return reason,
+            }
+        }
+    }
+
+    /// Waits for peer bytes, the autologout deadline or a stop request.
+    async fn wait_for_input(
+        &mut self,
+        server: &mut Server,
+        input: &mut [u8],
+    ) -> Result<(), EndReason> {
+        let deadline = server
+            .poll_timeout()
+            .map(tokio::time::Instant::from_std)
+            .unwrap_or_else(|| tokio::time::Instant::now() + self.services.protocol.autologout);
+        tokio::select! {
+            read = self.transport.read(input) => match read {
+                Ok(0) => Err(EndReason::PeerClosed),
+                Ok(n) => {
+                    server.handle_input(Instant::now(), input.get(..n).unwrap_or_default());
+                    Ok(())
+                }
+                Err(e) => Err(EndReason::Io(e.to_string())),
+            },
+            () = tokio::time::sleep_until(deadline) => {
+                server.handle_timeout(Instant::now());
+                Ok(())
+            }
+            stopped = wait_for_stop(&mut self.stop) => {
+                if stopped {
+                    let line = b"-ERR [SYS/TEMP] Server shutting down; try again later\r\n";
+                    let _ = self.transport.write_all(line).await;
+                    let _ = self.transport.flush().await;
+                    Err(EndReason::Shutdown)
+                } else {
+                    // The stop signal's sender is gone: no stop will come.
+                    std::future::pending().await
+                }
+            }
+        }
+    }
+
+    /// Streams the current message while the core wants more of it.
+    async fn pump_body(&mut self, server: &mut Server) {
+        loop {
+            match server.body_demand() {
+                BodyDemand::Idle | BodyDemand::Blocked => return,
+                BodyDemand::Complete => {
+                    self.body = None;
+                    let _ = server.body_end();
+                }
+                BodyDemand::Wanted => {
+                    let Some(reader) = self.body.as_mut() else {
+                        let _ = server.body_end();
+                        continue;
+                    };
+                    self.body_buf.resize(BODY_CHUNK, 0);
+                    match reader.read(&mut self.body_buf).await {
+                        Ok(0) => {
+                            self.body = None;
+                            let _ = server.body_end();
+                        }
+                        Ok(n) => {
+                            let _ = server.body_data(self.body_buf.get(..n).unwrap_or_default());
+                        }
+                        Err(e) => {
+                            tracing::warn!(peer = %self.peer, error = %e, "reading a message failed mid-way");
+                            self.body = None;
+                            server.body_abort();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes everything the core has produced. A peer that does not read
+    /// for the autologout time is dropped.
+    pub(super) async fn flush(&mut self, server: &mut Server) -> Result<(), EndReason> {
+        let limit = self.services.protocol.autologout;
+        while let Some(bytes) = server.poll_transmit(Instant::now()) {
+            match tokio::time::timeout(limit, self.transport.write_all(&bytes)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(EndReason::Io(e.to_string())),
+                Err(_) => return Err(EndReason::WriteTimeout),
+            }
+        }
+        match tokio::time::timeout(limit, self.transport.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(EndReason::Io(e.to_string())),
+            Err(_) => Err(EndReason::WriteTimeout),
+        }
+    }
+
+    fn closed_reason(&self, server: &Server) -> Option<EndReason> {
+        server.is_closed().then(|| {
+            EndReason::Protocol(
+                self.closed
+                    .unwrap_or(pop3_proto::server::CloseReason::Quit),
+            )
+        })
+    }
+
+    /// Runs the TLS handshake on the plain stream.
+    async fn start_tls(&mut self) -> Result<(), EndReason> {
+        let Some(tls) = self.services.tls.clone() else {
+            return Err(EndReason::Handshake("TLS is not configured".into()));
+        };
+        let Transport::Plain(tcp) = std::mem::replace(&mut self.transport, Transport::Upgrading)
+        else {
+            return Err(EndReason::Handshake("connection is already encrypted".into()));
+        };
+        let handshake = tls.acceptor().accept(tcp);
+        match tokio::time::timeout(self.services.handshake_timeout, handshake).await {
+            Ok(Ok(stream)) => {
+                self.transport = Transport::Tls(Box::new(stream));
+                self.tls = true;
+                Ok(())
+            }
+            Ok(Err(e)) => Err(EndReason::Handshake(e.to_string())),
+            Err(_) => Err(EndReason::Handshake("timed out".into())),
+        }
+    }
+}
+
+/// Whether a stop was requested; false if the sender went away (then no
+/// stop can come).
+async fn wait_for_stop(stop: &mut watch::Receiver<bool>) -> bool {
+    stop.wait_for(|stop| *stop).await.is_ok()
+}

@@ -1,0 +1,131 @@
+//! What the server does to the Maildir: deletions only after QUIT, nothing
+//! lost on a dropped connection, deliveries during a session, messages
+//! removed behind the server's back.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{ALICE, Options, TestServer, message};
+use pop3_proto::server::ServerConfig;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_connection_deletes_nothing() {
+    let server = TestServer::start().await;
+    server.deliver("alice", "1700000001.a.test", &message("a", 100));
+    server.deliver("alice", "1700000002.b.test", &message("b", 100));
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    w.ok("DELE 1").await;
+    w.ok("DELE 2").await;
+    drop(w);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.stored("alice").len(), 2);
+    // And the lock was released: a new session gets in and sees both.
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    assert!(w.ok("STAT").await.starts_with("+OK 2 "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_timeout_closes_without_update() {
+    let server = TestServer::start_with(Options {
+        protocol: ServerConfig {
+            autologout: Duration::from_millis(400),
+            ..Options::default().protocol
+        },
+        ..Options::default()
+    })
+    .await;
+    server.deliver("alice", "1700000001.a.test", &message("a", 100));
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    w.ok("DELE 1").await;
+    let rest = w.until_closed().await;
+    assert!(String::from_utf8_lossy(&rest).starts_with("-ERR"), "{rest:?}");
+    assert_eq!(server.stored("alice").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_during_a_session_wait_for_the_next() {
+    let server = TestServer::start().await;
+    server.deliver("alice", "1700000001.a.test", &message("a", 100));
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    server.deliver("alice", "1700000002.b.test", &message("b", 100));
+    assert!(w.ok("STAT").await.starts_with("+OK 1 "));
+    w.ok("DELE 1").await;
+    w.ok("QUIT").await;
+    w.until_closed().await;
+    let left = server.stored("alice");
+    assert_eq!(left.len(), 1);
+    assert!(left[0].to_string_lossy().contains("1700000002.b.test"));
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    assert!(w.ok("STAT").await.starts_with("+OK 1 "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_removed_by_another_program_gives_a_clean_error() {
+    let server = TestServer::start().await;
+    let gone = server.deliver("alice", "1700000001.a.test", &message("a", 100));
+    server.deliver("alice", "1700000002.b.test", &message("b", 100));
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    std::fs::remove_file(gone).unwrap();
+    let answer = w.ask("RETR 1").await;
+    assert!(answer.starts_with("-ERR"), "{answer}");
+    // The session goes on.
+    assert!(String::from_utf8_lossy(&w.multi("RETR 2").await).contains("Subject: b"));
+    w.ok("DELE 1").await;
+    w.ok("QUIT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uidl_survives_flag_renames_and_sessions() {
+    let server = TestServer::start().await;
+    let path = server.deliver("alice", "1700000001.a.test", &message("a", 100));
+    let uidl = |server: &TestServer| {
+        let plain = server.plain;
+        async move {
+            let mut w = common::Wire::connect(plain).await;
+            w.line().await;
+            w.login(ALICE.0, ALICE.1).await;
+            let list = w.multi("UIDL").await;
+            w.ok("QUIT").await;
+            w.until_closed().await;
+            list
+        }
+    };
+    let before = uidl(&server).await;
+    let renamed = server.maildir("alice").join("cur").join("1700000001.a.test:2,S");
+    std::fs::rename(path, renamed).unwrap();
+    let after = uidl(&server).await;
+    assert_eq!(before, after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_user_names_never_reach_the_file_system() {
+    let server = TestServer::start_with(Options {
+        extra_users: String::new(),
+        ..Options::default()
+    })
+    .await;
+    for name in ["../alice", "a/b", "%u", ".."] {
+        let mut w = server.connect().await;
+        w.line().await;
+        let user = w.ask(&format!("USER {name}")).await;
+        if user.starts_with("+OK") {
+            let answer = w.ask("PASS wonderland").await;
+            assert!(answer.starts_with("-ERR"), "{name}: {answer}");
+        }
+    }
+    assert!(!server.dir.path().join("mail").join("..").join("alice").exists());
+    assert!(!server.dir.path().join("mail/a").exists());
+}
