@@ -232,9 +232,10 @@ impl Settings {
                 "`tls_listen` needs `cert` and `key`".into(),
             ));
         }
-        let users = over.users.or(file.users).ok_or_else(|| {
-            ConfigError::Invalid("`users` (the passwd-file) is required".into())
-        })?;
+        let users = over
+            .users
+            .or(file.users)
+            .ok_or_else(|| ConfigError::Invalid("`users` (the passwd-file) is required".into()))?;
         let maildir = over.maildir.or(file.maildir).ok_or_else(|| {
             ConfigError::Invalid("`maildir` (a path template with %u) is required".into())
         })?;
@@ -269,9 +270,7 @@ impl Settings {
             maildir,
             allow_cleartext: over.allow_cleartext || file.allow_cleartext.unwrap_or(false),
             hostname: file.hostname.unwrap_or_else(|| "localhost".into()),
-            greeting: file
-                .greeting
-                .unwrap_or_else(|| "POP3 server ready".into()),
+            greeting: file.greeting.unwrap_or_else(|| "POP3 server ready".into()),
             log_format: over.log_format.or(file.log_format).unwrap_or_default(),
             apop: file.apop.unwrap_or(false),
             user_pass: file.user_pass.unwrap_or(true),
@@ -363,7 +362,10 @@ mod tests {
     #[test]
     fn inconsistent_settings_are_refused() {
         let cases = [
-            ("users = \"u\"\nmaildir = \"m/%u\"\n", "nothing to listen on"),
+            (
+                "users = \"u\"\nmaildir = \"m/%u\"\n",
+                "nothing to listen on",
+            ),
             (
                 "tls_listen = [\"127.0.0.1:1995\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n",
                 "needs `cert`",

@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::io::{self, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The demo account.
@@ -114,7 +115,12 @@ pub fn prepare(dir: &Path) -> Result<PathBuf, DemoError> {
             cert = cert.display().to_string(),
             key = key.display().to_string(),
             users = users.display().to_string(),
-            maildir = dir.join("mail").join("%u").join("Maildir").display().to_string(),
+            maildir = dir
+                .join("mail")
+                .join("%u")
+                .join("Maildir")
+                .display()
+                .to_string(),
         );
         fs::write(&config, text).map_err(io_at(&config))?;
     }
@@ -134,18 +140,25 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), DemoError> {
     file.write_all(contents).map_err(io_at(path))
 }
 
-/// What to tell the person who started the demo.
-pub fn instructions(dir: &Path) -> String {
-    format!(
-        "pop3d demo: data in {dir}\n\
-         \x20 user {DEMO_USER}, password {DEMO_PASSWORD}\n\
-         \x20 POP3 with STLS on 127.0.0.1:{DEMO_PORT}, POP3S on 127.0.0.1:{DEMO_TLS_PORT} (self-signed certificate {cert})\n\
-         \x20 try:  curl -k --ssl-reqd pop3://127.0.0.1:{DEMO_PORT}/ -u {DEMO_USER}:{DEMO_PASSWORD}\n\
-         \x20       curl -k pop3s://127.0.0.1:{DEMO_TLS_PORT}/1 -u {DEMO_USER}:{DEMO_PASSWORD}\n\
-         \x20 stop with Ctrl-C",
+/// What to tell the person who started the demo, given where it listens.
+pub fn instructions(dir: &Path, plain: &[SocketAddr], tls: &[SocketAddr]) -> String {
+    let mut text = format!(
+        "pop3d demo: data in {dir}\n  user {DEMO_USER}, password {DEMO_PASSWORD} (self-signed certificate {cert})\n",
         dir = dir.display(),
         cert = dir.join("cert.pem").display(),
-    )
+    );
+    for addr in plain {
+        text.push_str(&format!(
+            "  POP3 with STLS on {addr}:  curl -k --ssl-reqd pop3://{addr}/ -u {DEMO_USER}:{DEMO_PASSWORD}\n"
+        ));
+    }
+    for addr in tls {
+        text.push_str(&format!(
+            "  POP3S on {addr}:  curl -k pop3s://{addr}/1 -u {DEMO_USER}:{DEMO_PASSWORD}\n"
+        ));
+    }
+    text.push_str("  stop with Ctrl-C");
+    text
 }
 
 #[cfg(test)]

@@ -9,11 +9,11 @@
 pub mod auth;
 pub mod config;
 pub mod demo;
-pub mod store;
 pub mod limits;
 pub mod listener;
 pub mod services;
 pub mod session;
+pub mod store;
 pub mod tls;
 pub mod transport;
 

@@ -27,7 +27,10 @@ fn b64(s: &[u8]) -> String {
 /// The text after `+ ` in a continuation, base64-decoded.
 async fn challenge(w: &mut Wire) -> Vec<u8> {
     let line = w.line().await;
-    let data = line.strip_prefix("+ ").or(line.strip_prefix("+")).unwrap_or_else(|| panic!("not a continuation: {line}"));
+    let data = line
+        .strip_prefix("+ ")
+        .or(line.strip_prefix("+"))
+        .unwrap_or_else(|| panic!("not a continuation: {line}"));
     decode_base64(data.trim().as_bytes()).unwrap()
 }
 
@@ -50,14 +53,18 @@ async fn apop_uses_the_greeting_timestamp() {
 
     // Each connection gets its own timestamp.
     let (_, other) = greeted(&server).await;
-    assert_ne!(pop3_proto::apop::find_timestamp(other.as_bytes()).unwrap(), timestamp);
+    assert_ne!(
+        pop3_proto::apop::find_timestamp(other.as_bytes()).unwrap(),
+        timestamp
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_plain_with_and_without_initial_response() {
     let server = TestServer::start().await;
     let (mut w, _) = greeted(&server).await;
-    w.ok(&format!("AUTH PLAIN {}", b64(b"\0alice\0wonderland"))).await;
+    w.ok(&format!("AUTH PLAIN {}", b64(b"\0alice\0wonderland")))
+        .await;
     assert_logged_in(&mut w).await;
 
     let (mut w, _) = greeted(&server).await;
@@ -96,8 +103,10 @@ async fn auth_scram_sha_256_proves_both_sides() {
     let server = TestServer::start().await;
     let (mut w, _) = greeted(&server).await;
     let user = Username::try_from("alice").unwrap();
-    let (client, first) = ScramClient::start(&user, ALICE.1.as_bytes(), "rOprNGfwEbeRWgbNEkqO").unwrap();
-    w.command(&format!("AUTH SCRAM-SHA-256 {}", b64(&first))).await;
+    let (client, first) =
+        ScramClient::start(&user, ALICE.1.as_bytes(), "rOprNGfwEbeRWgbNEkqO").unwrap();
+    w.command(&format!("AUTH SCRAM-SHA-256 {}", b64(&first)))
+        .await;
     let server_first = challenge(&mut w).await;
     let (client, client_final) = client.handle_server_first(&server_first).unwrap();
     w.command(&b64(&client_final)).await;

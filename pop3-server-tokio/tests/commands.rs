@@ -16,8 +16,19 @@ async fn full_session_with_every_command() {
     assert!(greeting.starts_with("+OK"), "{greeting}");
 
     let capa = String::from_utf8(w.multi("CAPA").await).unwrap();
-    for cap in ["USER", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "STLS", "AUTH-RESP-CODE"] {
-        assert!(capa.lines().any(|l| l.starts_with(cap)), "{cap} missing from {capa}");
+    for cap in [
+        "USER",
+        "UIDL",
+        "TOP",
+        "PIPELINING",
+        "RESP-CODES",
+        "STLS",
+        "AUTH-RESP-CODE",
+    ] {
+        assert!(
+            capa.lines().any(|l| l.starts_with(cap)),
+            "{cap} missing from {capa}"
+        );
     }
     w.login(ALICE.0, ALICE.1).await;
 
@@ -29,7 +40,14 @@ async fn full_session_with_every_command() {
     assert_eq!(w.ok("LIST 2").await, format!("+OK 2 {}", size(&two)));
     let uidl = String::from_utf8(w.multi("UIDL").await).unwrap();
     assert_eq!(uidl.lines().count(), 2);
-    let first_uid = uidl.lines().next().unwrap().split(' ').nth(1).unwrap().to_owned();
+    let first_uid = uidl
+        .lines()
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .to_owned();
     assert_eq!(w.ok("UIDL 1").await, format!("+OK 1 {first_uid}"));
 
     // RETR sends the CRLF, dot-stuffed form, exactly as long as listed.
@@ -44,7 +62,10 @@ async fn full_session_with_every_command() {
         top,
         b"From: sender@example.org\r\nTo: alice@example.org\r\nSubject: one\r\n\r\n..leading dot\r\n"
     );
-    assert_eq!(w.multi("TOP 1 0").await.ends_with(b"Subject: one\r\n\r\n"), true);
+    assert_eq!(
+        w.multi("TOP 1 0").await.ends_with(b"Subject: one\r\n\r\n"),
+        true
+    );
 
     assert!(w.ask("RETR 3").await.starts_with("-ERR"));
     w.ok("DELE 1").await;
@@ -52,7 +73,10 @@ async fn full_session_with_every_command() {
     assert!(w.ask("DELE 1").await.starts_with("-ERR"));
     assert_eq!(w.ok("STAT").await, format!("+OK 1 {}", size(&two)));
     w.ok("RSET").await;
-    assert_eq!(w.ok("STAT").await, format!("+OK 2 {}", size(&one) + size(&two)));
+    assert_eq!(
+        w.ok("STAT").await,
+        format!("+OK 2 {}", size(&one) + size(&two))
+    );
     w.ok("NOOP").await;
     w.ok("DELE 2").await;
     w.ok("QUIT").await;
@@ -68,7 +92,11 @@ async fn full_session_with_every_command() {
 async fn pipelined_burst_is_answered_in_order() {
     let server = TestServer::start().await;
     for i in 0..5 {
-        server.deliver("alice", &format!("17000000{i:02}.M{i}P1.test"), &message(&format!("m{i}"), 2000));
+        server.deliver(
+            "alice",
+            &format!("17000000{i:02}.M{i}P1.test"),
+            &message(&format!("m{i}"), 2000),
+        );
     }
     let mut w = server.connect().await;
     w.line().await;
@@ -101,7 +129,14 @@ async fn large_message_streams_exactly() {
     let mut w = server.connect().await;
     w.line().await;
     w.login(ALICE.0, ALICE.1).await;
-    let listed: u64 = w.ok("LIST 1").await.rsplit(' ').next().unwrap().parse().unwrap();
+    let listed: u64 = w
+        .ok("LIST 1")
+        .await
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let body = w.multi("RETR 1").await;
     assert_eq!(body, wire_body(&big));
     let unstuffed_len = body.len() as u64 - 1; // one stuffed dot

@@ -45,7 +45,10 @@ async fn idle_timeout_closes_without_update() {
     w.login(ALICE.0, ALICE.1).await;
     w.ok("DELE 1").await;
     let rest = w.until_closed().await;
-    assert!(String::from_utf8_lossy(&rest).starts_with("-ERR"), "{rest:?}");
+    assert!(
+        String::from_utf8_lossy(&rest).starts_with("-ERR"),
+        "{rest:?}"
+    );
     assert_eq!(server.stored("alice").len(), 1);
 }
 
@@ -104,7 +107,10 @@ async fn uidl_survives_flag_renames_and_sessions() {
         }
     };
     let before = uidl(&server).await;
-    let renamed = server.maildir("alice").join("cur").join("1700000001.a.test:2,S");
+    let renamed = server
+        .maildir("alice")
+        .join("cur")
+        .join("1700000001.a.test:2,S");
     std::fs::rename(path, renamed).unwrap();
     let after = uidl(&server).await;
     assert_eq!(before, after);
@@ -126,6 +132,14 @@ async fn hostile_user_names_never_reach_the_file_system() {
             assert!(answer.starts_with("-ERR"), "{name}: {answer}");
         }
     }
-    assert!(!server.dir.path().join("mail").join("..").join("alice").exists());
+    assert!(
+        !server
+            .dir
+            .path()
+            .join("mail")
+            .join("..")
+            .join("alice")
+            .exists()
+    );
     assert!(!server.dir.path().join("mail/a").exists());
 }

@@ -12,7 +12,10 @@ async fn implicit_tls_session() {
     let mut w = server.connect_tls().await;
     assert!(w.line().await.starts_with("+OK"));
     let capa = String::from_utf8(w.multi("CAPA").await).unwrap();
-    assert!(!capa.contains("STLS"), "STLS offered on a TLS connection: {capa}");
+    assert!(
+        !capa.contains("STLS"),
+        "STLS offered on a TLS connection: {capa}"
+    );
     w.login(ALICE.0, ALICE.1).await;
     assert_eq!(w.multi("RETR 1").await, wire_body(&m));
     w.ok("QUIT").await;
@@ -51,7 +54,10 @@ async fn nothing_sent_before_the_handshake_is_acted_on() {
         Err(_) => {}
         Ok(mut tls) => {
             let answer = tls.ask("STAT").await;
-            assert!(answer.starts_with("-ERR"), "injected login took effect: {answer}");
+            assert!(
+                answer.starts_with("-ERR"),
+                "injected login took effect: {answer}"
+            );
         }
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -135,10 +135,13 @@ impl Server {
     }
 
     /// Whether the adapter should read more from the peer now. False while
-    /// a full line's worth of input waits unprocessed, during a STLS
-    /// handshake, and after close.
+    /// events wait for the application (taking output can let the core
+    /// read on into pipelined commands and raise more), while a full
+    /// line's worth of input waits unprocessed, during a STLS handshake,
+    /// and after close.
     pub fn wants_input(&self) -> bool {
         !self.is_closed()
+            && self.events.is_empty()
             && self.waiting != Waiting::Tls
             && self.input.len() < self.config.max_sasl_line
     }

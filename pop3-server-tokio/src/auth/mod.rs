@@ -37,6 +37,5 @@ pub trait Authenticator: Send + Sync + 'static {
 
     /// The SCRAM-SHA-256 verifier for `user`, or `None` if the user is
     /// unknown or has no secret SCRAM can use.
-    fn scram_secrets(&self, user: &Username)
-    -> impl Future<Output = Option<ScramSecrets>> + Send;
+    fn scram_secrets(&self, user: &Username) -> impl Future<Output = Option<ScramSecrets>> + Send;
 }

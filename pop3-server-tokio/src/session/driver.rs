@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use pop3_proto::server::{BodyDemand, Server, TlsMode};
+use pop3_proto::server::{BodyDemand, Event, Server, TlsMode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
@@ -106,17 +106,8 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
         let mut input = [0u8; READ_CHUNK];
         loop {
             while let Some(event) = server.poll_event() {
-                match self.answer(server, event).await {
-                    Pending::Continue => {}
-                    Pending::StartTls => {
-                        if let Err(reason) = self.flush(server).await {
-                            return reason;
-                        }
-                        if let Err(reason) = self.start_tls().await {
-                            return reason;
-                        }
-                        let _ = server.tls_established(Instant::now());
-                    }
+                if let Err(reason) = self.handle(server, event).await {
+                    return reason;
                 }
             }
             self.pump_body(server).await;
@@ -126,7 +117,18 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             if let Some(reason) = self.closed_reason(server) {
                 return reason;
             }
-            if matches!(server.body_demand(), BodyDemand::Wanted | BodyDemand::Complete) {
+            // Writing output lets the core read on into pipelined
+            // commands, which may have raised new events.
+            if let Some(event) = server.poll_event() {
+                if let Err(reason) = self.handle(server, event).await {
+                    return reason;
+                }
+                continue;
+            }
+            if matches!(
+                server.body_demand(),
+                BodyDemand::Wanted | BodyDemand::Complete
+            ) {
                 continue;
             }
             if !server.wants_input() {
@@ -134,11 +136,20 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
                 // waiting for something this driver does not provide.
                 return EndReason::Io("session stalled".into());
             }
-            match self.wait_for_input(server, &mut input).await {
-                Ok(()) => {}
-                Err(reason) => return reason,
+            if let Err(reason) = self.wait_for_input(server, &mut input).await {
+                return reason;
             }
         }
+    }
+
+    /// Answers one event, running the STLS handshake when asked.
+    async fn handle(&mut self, server: &mut Server, event: Event) -> Result<(), EndReason> {
+        if let Pending::StartTls = self.answer(server, event).await {
+            self.flush(server).await?;
+            self.start_tls().await?;
+            let _ = server.tls_established(Instant::now());
+        }
+        Ok(())
     }
 
     /// Waits for peer bytes, the autologout deadline or a stop request.
@@ -232,10 +243,7 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
 
     fn closed_reason(&self, server: &Server) -> Option<EndReason> {
         server.is_closed().then(|| {
-            EndReason::Protocol(
-                self.closed
-                    .unwrap_or(pop3_proto::server::CloseReason::Quit),
-            )
+            EndReason::Protocol(self.closed.unwrap_or(pop3_proto::server::CloseReason::Quit))
         })
     }
 
@@ -246,7 +254,9 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
         };
         let Transport::Plain(tcp) = std::mem::replace(&mut self.transport, Transport::Upgrading)
         else {
-            return Err(EndReason::Handshake("connection is already encrypted".into()));
+            return Err(EndReason::Handshake(
+                "connection is already encrypted".into(),
+            ));
         };
         let handshake = tls.acceptor().accept(tcp);
         match tokio::time::timeout(self.services.handshake_timeout, handshake).await {

@@ -60,10 +60,7 @@ impl Wire {
         );
         let inner = self.stream.into_inner();
         let name = ServerName::try_from("localhost").unwrap();
-        let tls = tls_connector(cert_pem)
-            .connect(name, inner)
-            .await
-            .unwrap();
+        let tls = tls_connector(cert_pem).connect(name, inner).await.unwrap();
         Self {
             stream: BufReader::new(Box::pin(tls)),
         }
@@ -125,7 +122,10 @@ impl Wire {
         let mut body = Vec::new();
         loop {
             let line = self.raw_line().await;
-            assert!(!line.is_empty(), "connection closed inside a multi-line answer");
+            assert!(
+                !line.is_empty(),
+                "connection closed inside a multi-line answer"
+            );
             if line == b".\r\n" {
                 return body;
             }

@@ -26,7 +26,12 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) demo: bool,
     /// Where --demo keeps its data.
-    #[arg(long, value_name = "DIR", default_value = "pop3d-demo", requires = "demo")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "pop3d-demo",
+        requires = "demo"
+    )]
     pub(crate) demo_dir: PathBuf,
     /// Plain POP3 listener (STLS offered when a certificate is set).
     /// Repeatable; replaces the file's `listen`.

@@ -65,7 +65,8 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(serve_until_stopped(settings, parts));
+    let announce = args.demo.then(|| args.demo_dir.clone());
+    let result = runtime.block_on(serve_until_stopped(settings, parts, announce));
     match result {
         Ok(()) => {
             if args.demo {
@@ -122,7 +123,13 @@ fn protocol_config(settings: &Settings) -> Result<ServerConfig, String> {
     })
 }
 
-async fn serve_until_stopped(settings: Settings, parts: Parts) -> Result<(), String> {
+/// Serves until SIGTERM or SIGINT. With `announce` (the demo), prints how
+/// to connect once listening.
+async fn serve_until_stopped(
+    settings: Settings,
+    parts: Parts,
+    announce: Option<std::path::PathBuf>,
+) -> Result<(), String> {
     let users = Arc::new(parts.users);
     let services = Services {
         protocol: Arc::new(protocol_config(&settings)?),
@@ -153,6 +160,16 @@ async fn serve_until_stopped(settings: Settings, parts: Parts) -> Result<(), Str
                 implicit_tls,
             });
         }
+    }
+    if let Some(dir) = announce {
+        let local = |tls: bool| -> Vec<std::net::SocketAddr> {
+            endpoints
+                .iter()
+                .filter(|e| e.implicit_tls == tls)
+                .filter_map(|e| e.listener.local_addr().ok())
+                .collect()
+        };
+        println!("{}", demo::instructions(&dir, &local(false), &local(true)));
     }
     let reloader = tokio::spawn(reload_on_hangup(Arc::clone(&users), parts.tls));
     let limits = ConnectionLimits::new(
