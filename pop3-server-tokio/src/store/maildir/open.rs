@@ -1,0 +1,121 @@
+//! A locked Maildir for one session: its snapshot, message reading and
+//! the UPDATE-state removal.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use pop3_proto::server::{CommitOutcome, Deletion, Maildrop, RetrieveError};
+
+use super::commit;
+use super::error::is_permanent;
+use super::file::open_regular;
+use super::locate::relocate;
+use super::scan::Location;
+use super::snapshot::Snapshot;
+use crate::store::{MessageReader, OpenMaildrop};
+
+/// A user's Maildir, locked for one POP3 session, with the snapshot taken
+/// at login. Made by [`super::MaildirStore`]; dropping it releases the
+/// lock and removes nothing.
+#[derive(Debug)]
+pub struct OpenMaildir {
+    maildir: PathBuf,
+    snapshot: Snapshot,
+}
+
+impl OpenMaildir {
+    pub(super) fn new(maildir: PathBuf, snapshot: Snapshot) -> Self {
+        Self { maildir, snapshot }
+    }
+
+    /// The Maildir's path (for logs).
+    pub fn path(&self) -> &Path {
+        &self.maildir
+    }
+}
+
+impl OpenMaildrop for OpenMaildir {
+    fn snapshot(&self) -> &Maildrop {
+        &self.snapshot.maildrop
+    }
+
+    /// Opens the message's file, following it if a mail reader renamed it
+    /// since login (flags changed, or moved from `new/` to `cur/`).
+    async fn open_message(&mut self, index: usize) -> Result<MessageReader, RetrieveError> {
+        let Some(seen) = self.snapshot.files.get(index).cloned() else {
+            tracing::warn!(index, "maildir: message index outside the snapshot");
+            return Err(RetrieveError::Permanent);
+        };
+        let maildir = self.maildir.clone();
+        let opened = tokio::task::spawn_blocking(move || open_file(&maildir, &seen))
+            .await
+            .map_err(|err| {
+                tracing::warn!(error = %err, "maildir: message open task failed");
+                RetrieveError::Temporary
+            })??;
+        let (file, location) = opened;
+        if let Some(slot) = self.snapshot.files.get_mut(index) {
+            *slot = location;
+        }
+        Ok(Box::pin(tokio::fs::File::from_std(file)))
+    }
+
+    /// Removes the listed messages, matched to the snapshot by number and
+    /// unique-id; a deletion that matches no message counts as a failure.
+    async fn commit(&mut self, deletions: &[Deletion]) -> CommitOutcome {
+        let messages = self.snapshot.maildrop.messages();
+        let mut targets = Vec::with_capacity(deletions.len());
+        let mut unmatched = 0;
+        for deletion in deletions {
+            let index = deletion.number.index();
+            match (self.snapshot.files.get(index), messages.get(index)) {
+                (Some(location), Some(entry)) if entry.uid == deletion.uid => {
+                    targets.push(location.clone());
+                }
+                _ => {
+                    tracing::warn!(uid = %deletion.uid, "maildir: deletion matches no message in the snapshot");
+                    unmatched += 1;
+                }
+            }
+        }
+        let maildir = self.maildir.clone();
+        match tokio::task::spawn_blocking(move || commit::remove(&maildir, &targets, unmatched))
+            .await
+        {
+            Ok(removal) => removal.outcome(),
+            Err(err) => {
+                tracing::warn!(error = %err, "maildir: removal task failed");
+                CommitOutcome::Failed
+            }
+        }
+    }
+}
+
+/// Opens the message last seen at `seen`, returning where it is now.
+fn open_file(maildir: &Path, seen: &Location) -> Result<(File, Location), RetrieveError> {
+    match open_regular(&seen.path(maildir)) {
+        Ok((file, _)) => return Ok((file, seen.clone())),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Err(err) => return Err(retrieve_error(maildir, seen, &err)),
+    }
+    let moved = match relocate(maildir, seen) {
+        Ok(Some(moved)) => moved,
+        Ok(None) => return Err(RetrieveError::Gone),
+        Err(err) => return Err(retrieve_error(maildir, seen, &err)),
+    };
+    match open_regular(&moved.path(maildir)) {
+        Ok((file, _)) => Ok((file, moved)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Err(RetrieveError::Gone),
+        Err(err) => Err(retrieve_error(maildir, &moved, &err)),
+    }
+}
+
+fn retrieve_error(maildir: &Path, at: &Location, err: &io::Error) -> RetrieveError {
+    tracing::warn!(path = %at.path(maildir).display(), error = %err, "maildir: cannot open message");
+    if is_permanent(err) {
+        RetrieveError::Permanent
+    } else {
+        RetrieveError::Temporary
+    }
+}

@@ -1,0 +1,152 @@
+//! Unique-ids from base names.
+//!
+//! The base name is the unique-id when it already fits the UIDL grammar
+//! (1 to 70 octets of 0x21-0x7E), which is the case for every name Postfix,
+//! Dovecot and Courier write. Any other base is hashed, so a unique-id is
+//! always valid and, like the base, survives flag renames and restarts.
+
+use std::collections::HashSet;
+
+use pop3_proto::types::{Uid, ValueError};
+use sha2::{Digest, Sha256};
+
+/// Prefix of a hashed unique-id. Delivery agents never start a base name
+/// with it, so a hash does not shadow a literal name.
+const HASHED: &str = "sha256-";
+
+/// Prefix of the unique-id given to a later message whose base name (or
+/// hash) an earlier message in the snapshot already has.
+const REPEATED: &str = "dup";
+
+/// The unique-id of the message with this base name. (The error cannot
+/// happen: a hash in hex after a graphic prefix always fits the grammar.)
+pub(super) fn uid_for(base: &[u8]) -> Result<Uid, ValueError> {
+    match Uid::try_from(base) {
+        Ok(uid) => Ok(uid),
+        Err(_) => hashed(HASHED, &[base]),
+    }
+}
+
+/// Unique-ids for messages with these base names, in order: each is
+/// [`uid_for`] its base unless an earlier message took that one, in which
+/// case it gets a hash of its base and a counter. Deterministic for a
+/// given list, so a snapshot never carries a repeated unique-id.
+pub(super) fn unique_uids<'a>(
+    bases: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<Vec<Uid>, ValueError> {
+    let mut taken: HashSet<Uid> = HashSet::new();
+    let mut uids = Vec::new();
+    for base in bases {
+        let mut uid = uid_for(base)?;
+        let mut attempt: u64 = 0;
+        while taken.contains(&uid) {
+            attempt += 1;
+            let prefix = format!("{REPEATED}{attempt}-");
+            uid = hashed(&prefix, &[base, b"\0", &attempt.to_be_bytes()])?;
+        }
+        taken.insert(uid.clone());
+        uids.push(uid);
+    }
+    Ok(uids)
+}
+
+/// `prefix` followed by as much of the hex SHA-256 of `parts` as fits in
+/// a unique-id.
+fn hashed(prefix: &str, parts: &[&[u8]]) -> Result<Uid, ValueError> {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    let mut text = String::with_capacity(Uid::MAX_LEN);
+    text.push_str(prefix);
+    for byte in digest.iter() {
+        if text.len() + 2 > Uid::MAX_LEN {
+            break;
+        }
+        text.push(hex_digit(byte >> 4));
+        text.push(hex_digit(byte & 0x0f));
+    }
+    Uid::try_from(text)
+}
+
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).unwrap_or('0')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid(uid: &Uid) -> bool {
+        Uid::validate(uid.as_str().as_bytes()).is_ok()
+    }
+
+    #[test]
+    fn ordinary_names_are_their_own_uid() {
+        let base = b"1732550000.V801I2a3bM123456.host";
+        assert_eq!(
+            uid_for(base).unwrap().as_str(),
+            "1732550000.V801I2a3bM123456.host"
+        );
+        let dovecot = b"1732550001.M20P300.mx,S=1200,W=1230";
+        assert_eq!(
+            uid_for(dovecot).unwrap().as_str(),
+            "1732550001.M20P300.mx,S=1200,W=1230"
+        );
+    }
+
+    #[test]
+    fn odd_names_hash_to_valid_stable_uids() {
+        let long = vec![b'a'; 200];
+        let odd: [&[u8]; 6] = [
+            b"with space",
+            "caf\u{e9}.host".as_bytes(),
+            &long,
+            b"",
+            b"\xff\xfe",
+            b"tab\there",
+        ];
+        for base in odd {
+            let uid = uid_for(base).unwrap();
+            assert!(valid(&uid), "{uid}");
+            assert!(uid.as_str().starts_with(HASHED), "{uid}");
+            assert_eq!(uid, uid_for(base).unwrap());
+        }
+        assert_ne!(
+            uid_for(b"with space").unwrap(),
+            uid_for(b"with  space").unwrap()
+        );
+        assert_eq!(uid_for(&long).unwrap().as_str().len(), Uid::MAX_LEN - 1);
+    }
+
+    #[test]
+    fn seventy_graphic_octets_are_kept_seventy_one_are_hashed() {
+        let seventy = vec![b'x'; 70];
+        assert_eq!(uid_for(&seventy).unwrap().as_str().as_bytes(), &seventy[..]);
+        let seventy_one = vec![b'x'; 71];
+        assert!(uid_for(&seventy_one).unwrap().as_str().starts_with(HASHED));
+    }
+
+    #[test]
+    fn repeats_get_distinct_deterministic_uids() {
+        let bases: [&[u8]; 4] = [b"a", b"a", b"b", b"a"];
+        let uids = unique_uids(bases).unwrap();
+        assert_eq!(uids[0].as_str(), "a");
+        assert_eq!(uids[2].as_str(), "b");
+        assert!(uids[1].as_str().starts_with("dup1-"));
+        assert!(uids[3].as_str().starts_with("dup2-"));
+        let set: HashSet<_> = uids.iter().collect();
+        assert_eq!(set.len(), 4);
+        assert!(uids.iter().all(valid));
+        assert_eq!(uids, unique_uids(bases).unwrap());
+    }
+
+    #[test]
+    fn literal_name_equal_to_a_hash_does_not_repeat() {
+        let hashed_uid = uid_for(b"with space").unwrap();
+        let bases: [&[u8]; 2] = [b"with space", hashed_uid.as_str().as_bytes()];
+        let uids = unique_uids(bases).unwrap();
+        assert_ne!(uids[0], uids[1]);
+    }
+}
