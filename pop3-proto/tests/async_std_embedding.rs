@@ -1,6 +1,14 @@
 //! The core runs on a runtime other than tokio: the async-std example's
 //! connection loop serves a real socket session here.
 
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "../examples/async_std_server/serve.rs"]
 mod serve;
 
@@ -11,8 +19,8 @@ use std::sync::Arc;
 #[test]
 fn async_std_adapter_serves_a_full_session() {
     let store = Arc::new(serve::MemoryStore::sample());
-    let listener = async_std::task::block_on(async_std::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let listener =
+        async_std::task::block_on(async_std::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
     let served = Arc::clone(&store);
     let server = async_std::task::spawn(async move {
@@ -44,5 +52,8 @@ fn async_std_adapter_serves_a_full_session() {
     assert!(line().starts_with("+OK"));
     assert!(line().starts_with("+OK"));
     async_std::task::block_on(server);
-    assert_eq!(store.messages(), vec![b"Subject: two\n\n.dotted line\n".to_vec()]);
+    assert_eq!(
+        store.messages(),
+        vec![b"Subject: two\n\n.dotted line\n".to_vec()]
+    );
 }

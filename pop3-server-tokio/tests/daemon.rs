@@ -1,6 +1,14 @@
 //! The `pop3d` binary as an operator runs it: flags, the demo, signals,
 //! two processes on one Maildir, kill -9.
 
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::net::{SocketAddr, TcpListener};

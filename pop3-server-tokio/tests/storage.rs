@@ -2,6 +2,14 @@
 //! lost on a dropped connection, deliveries during a session, messages
 //! removed behind the server's back.
 
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::time::Duration;

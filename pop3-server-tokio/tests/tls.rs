@@ -1,5 +1,13 @@
 //! Implicit TLS and STLS with a certificate made for the test.
 
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{ALICE, TestServer, Wire, message, wire_body};

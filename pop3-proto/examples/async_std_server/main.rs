@@ -18,7 +18,10 @@ fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:2110".into());
     async_std::task::block_on(async {
         let listener = async_std::net::TcpListener::bind(&addr).await?;
-        println!("serving POP3 on {}; user demo, password demo", listener.local_addr()?);
+        println!(
+            "serving POP3 on {}; user demo, password demo",
+            listener.local_addr()?
+        );
         let store = Arc::new(serve::MemoryStore::sample());
         loop {
             let (stream, peer) = listener.accept().await?;

@@ -11,7 +11,7 @@ use pop3_proto::server::{
 };
 
 /// Messages held in memory for one user; deletions really remove them.
-pub struct MemoryStore {
+pub(crate) struct MemoryStore {
     user: &'static str,
     password: &'static [u8],
     messages: Mutex<Vec<(String, Vec<u8>)>>,
@@ -19,7 +19,7 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     /// `demo`/`demo` with two messages.
-    pub fn sample() -> Self {
+    pub(crate) fn sample() -> Self {
         Self {
             user: "demo",
             password: b"demo",
@@ -32,13 +32,16 @@ impl MemoryStore {
 
     /// What is stored now (after any deletions).
     #[allow(dead_code)]
-    pub fn messages(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn messages(&self) -> Vec<Vec<u8>> {
         let guard = self.messages.lock().unwrap_or_else(|e| e.into_inner());
         guard.iter().map(|(_, m)| m.clone()).collect()
     }
 
     fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
-        self.messages.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.messages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn remove(&self, uids: &[String]) {
@@ -48,7 +51,10 @@ impl MemoryStore {
 }
 
 /// Serves one connection until the session ends.
-pub async fn connection(mut stream: TcpStream, store: &Arc<MemoryStore>) -> std::io::Result<()> {
+pub(crate) async fn connection(
+    mut stream: TcpStream,
+    store: &Arc<MemoryStore>,
+) -> std::io::Result<()> {
     let loopback = stream.peer_addr()?.ip().is_loopback();
     let params = ConnectionParams {
         tls: TlsMode::None,

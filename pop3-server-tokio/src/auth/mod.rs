@@ -7,11 +7,22 @@ use pop3_proto::sasl::scram::ScramSecrets;
 use pop3_proto::server::{LoginError, LoginRequest};
 use pop3_proto::types::Username;
 
+mod formats;
+mod hash;
 pub mod passwd_file;
 pub mod scheme;
+mod shared;
+mod stored;
+mod user_name;
+mod verify;
 
-pub use passwd_file::PasswdFile;
-pub use scheme::Scheme;
+pub use formats::{MIN_SCRAM_ITERATIONS, PasswordFormatError};
+pub use hash::{HashCost, HashError, hash_password, hash_password_with};
+pub use passwd_file::{LineProblem, LoadError, PasswdFile, UserEntry};
+pub use scheme::{Scheme, UnknownScheme};
+pub use shared::SharedPasswdFile;
+pub use stored::{PLAIN_SCRAM_ITERATIONS, StoredPassword};
+pub use user_name::is_safe_maildrop_name;
 
 /// A user whose credentials were accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,15 @@
 //! root and certificate in a temporary directory, and a line-level client
 //! to talk to it.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 pub mod wire;
 
@@ -84,6 +92,7 @@ impl TestServer {
         let key = dir.path().join("key.pem");
         std::fs::write(&cert, generated.cert.pem()).unwrap();
         std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
+        std::fs::create_dir_all(dir.path().join("mail")).unwrap();
         let template = dir.path().join("mail/%u/Maildir").display().to_string();
         let services = Services {
             protocol: Arc::new(options.protocol.clone()),

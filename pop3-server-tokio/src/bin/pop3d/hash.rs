@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use pop3_server_tokio::auth::scheme::{Scheme, hash_password};
+use pop3_server_tokio::auth::{Scheme, hash_password};
 
 use crate::cli::SchemeArg;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pop3_proto::server::ServerConfig;
 use pop3_proto::types::Text;
-use pop3_server_tokio::auth::PasswdFile;
+use pop3_server_tokio::auth::SharedPasswdFile;
 use pop3_server_tokio::config::{FileConfig, Settings};
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
 use pop3_server_tokio::listener::{Endpoint, StopPolicy, bind, serve};
@@ -85,13 +85,13 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
 
 /// What is loaded from disk before serving, so `--check-config` checks it.
 struct Parts {
-    users: PasswdFile,
+    users: SharedPasswdFile,
     tls: Option<Arc<TlsSource>>,
 }
 
 impl Parts {
     fn load(settings: &Settings) -> Result<Self, String> {
-        let users = PasswdFile::load(&settings.users).map_err(|e| e.to_string())?;
+        let users = SharedPasswdFile::load(&settings.users).map_err(|e| e.to_string())?;
         let tls = match &settings.tls {
             Some((cert, key)) => Some(Arc::new(
                 TlsSource::load(cert.clone(), key.clone()).map_err(|e| e.to_string())?,
@@ -207,14 +207,19 @@ async fn stop_signal() {
 
 /// Reloads the users file and the certificates on each SIGHUP; a file
 /// that fails to load leaves the old one in use.
-async fn reload_on_hangup(users: Arc<PasswdFile>, tls: Option<Arc<TlsSource>>) {
+async fn reload_on_hangup(users: Arc<SharedPasswdFile>, tls: Option<Arc<TlsSource>>) {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut hangup) = signal(SignalKind::hangup()) else {
         tracing::warn!("SIGHUP handler unavailable; reload by restarting");
         return;
     };
     while hangup.recv().await.is_some() {
-        match users.reload() {
+        let reloading = Arc::clone(&users);
+        match tokio::task::spawn_blocking(move || reloading.reload())
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+        {
             Ok(count) => tracing::info!(users = count, "users file reloaded"),
             Err(e) => tracing::error!(error = %e, "users file not reloaded; keeping the old one"),
         }
