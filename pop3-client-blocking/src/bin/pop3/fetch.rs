@@ -31,7 +31,7 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
     let maildir = Maildir::open(&args.maildir)
         .map_err(|e| Failure::local(format!("Maildir {}: {e}", args.maildir.display())))?;
     // Locked before connecting: a second run waits for nothing, it stops.
-    let mut state = SeenState::open(&maildir, &url.account())?;
+    let mut state = SeenState::open(&maildir, &url.maildrop())?;
     let mut session = Session::open(&args.account)?;
     let client = &mut session.client;
     // After login the capabilities may differ (PIPELINING, ...).
@@ -74,9 +74,12 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
     for chunk in new.chunks(BATCH) {
         let mut sink = MaildirSink {
             maildir: &maildir,
+            state: &mut state,
             uids: &uids,
             current: None,
-            done: Vec::new(),
+            uncommitted: Vec::new(),
+            uncommitted_octets: 0,
+            committed: Vec::new(),
             progress: &progress,
             octets: 0,
             refused: 0,
@@ -86,20 +89,14 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
         if let Some(partial) = sink.current.take() {
             partial.discard(&maildir);
         }
-        let delivered: Vec<(String, String)> = sink
-            .done
-            .iter()
-            .map(|(_, uid, name)| (uid.clone(), name.clone()))
-            .collect();
-        state
-            .commit(&maildir, &delivered)
+        sink.commit()
             .map_err(|e| Failure::local(format!("cannot record delivery: {e}")))?;
-        summary.fetched += delivered.len();
+        summary.fetched += sink.committed.len();
         summary.octets += sink.octets;
         summary.refused += sink.refused;
+        let stored = std::mem::take(&mut sink.committed);
         result.map_err(Failure::pop)?;
         if args.delete {
-            let stored: Vec<u32> = sink.done.iter().map(|(n, _, _)| *n).collect();
             summary.deleted += delete(client, &stored)?;
         }
     }
@@ -152,16 +149,42 @@ fn progress_bar(client: &mut Client, new: &[u32]) -> Result<ProgressBar, Failure
     Ok(bar)
 }
 
-/// Writes each message of a batch to tmp/ and lists the finished ones.
+/// Deliveries finished in tmp/ are committed (recorded, then moved into
+/// new/) in groups this large, or this many octets: a killed run
+/// fetches at most that much again, and the state file is not rewritten
+/// for every message.
+const COMMIT_EVERY: usize = 10;
+const COMMIT_OCTETS: u64 = 4 << 20;
+
+/// Writes each message of a batch to tmp/ and commits them in groups.
 struct MaildirSink<'a> {
     maildir: &'a Maildir,
+    state: &'a mut SeenState,
     uids: &'a HashMap<u32, String>,
     current: Option<Delivery>,
-    /// Message number, UID and file name of each finished delivery.
-    done: Vec<(u32, String, String)>,
+    /// Message number, UID and file name of deliveries not committed.
+    uncommitted: Vec<(u32, String, String)>,
+    uncommitted_octets: u64,
+    /// Messages safely stored: these may be deleted on the server.
+    committed: Vec<u32>,
     progress: &'a ProgressBar,
     octets: u64,
     refused: usize,
+}
+
+impl MaildirSink<'_> {
+    fn commit(&mut self) -> io::Result<()> {
+        let delivered: Vec<(String, String)> = self
+            .uncommitted
+            .iter()
+            .map(|(_, uid, name)| (uid.clone(), name.clone()))
+            .collect();
+        self.state.commit(self.maildir, &delivered)?;
+        self.committed
+            .extend(self.uncommitted.drain(..).map(|(msg, _, _)| msg));
+        self.uncommitted_octets = 0;
+        Ok(())
+    }
 }
 
 impl RetrSink for MaildirSink<'_> {
@@ -174,6 +197,7 @@ impl RetrSink for MaildirSink<'_> {
     fn data(&mut self, _msg: u32, data: &[u8]) -> io::Result<()> {
         self.progress.inc(data.len() as u64);
         self.octets += data.len() as u64;
+        self.uncommitted_octets += data.len() as u64;
         match &mut self.current {
             Some(delivery) => delivery.write(data),
             None => Err(io::Error::other("message data outside a message")),
@@ -188,7 +212,10 @@ impl RetrSink for MaildirSink<'_> {
         let Some(uid) = self.uids.get(&msg) else {
             return Err(io::Error::other("message without a unique id"));
         };
-        self.done.push((msg, uid.clone(), name));
+        self.uncommitted.push((msg, uid.clone(), name));
+        if self.uncommitted.len() >= COMMIT_EVERY || self.uncommitted_octets >= COMMIT_OCTETS {
+            self.commit()?;
+        }
         Ok(())
     }
 

@@ -80,7 +80,14 @@ impl PopUrl {
         })
     }
 
-    /// `user@host:port`, to name the account in messages and state files.
+    /// `user@host`, naming the maildrop in state files: the same whichever
+    /// port or scheme reaches it, so switching from pop3s:// to STLS on
+    /// port 110 does not fetch everything again.
+    pub(crate) fn maildrop(&self) -> String {
+        format!("{}@{}", self.user, self.host.to_ascii_lowercase())
+    }
+
+    /// `user@host:port`, to name the account in messages.
     pub(crate) fn account(&self) -> String {
         if self.host.contains(':') {
             format!("{}@[{}]:{}", self.user, self.host, self.port)
@@ -235,6 +242,11 @@ mod tests {
         let u = url("pop3://a@[::1]:2110");
         assert_eq!((u.host.as_str(), u.port), ("::1", 2110));
         assert_eq!(u.account(), "a@[::1]:2110");
+        assert_eq!(u.maildrop(), "a@::1");
+        assert_eq!(
+            url("pop3s://a@Mail.Example.ORG").maildrop(),
+            url("pop3://a@mail.example.org:110").maildrop()
+        );
         assert_eq!(url("pop3s://a@[2001:db8::1]").port, 995);
         assert!(PopUrl::parse("pop3://a@[::1").is_err());
         assert!(PopUrl::parse("pop3://a@[::1]x").is_err());
