@@ -146,6 +146,11 @@
 //! [`TlsOptions::danger_accept_invalid_certificates`] turns checking off,
 //! for tests against throwaway servers only.
 
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod auth;
 mod batch;
 mod client;

@@ -12,7 +12,7 @@ mod common;
 
 use std::io::{self, Write};
 
-use common::dovecot::Dovecot;
+use common::dovecot::{Dovecot, TOKEN};
 use common::{TestServer, crlf, logged_in, message, options};
 use pop3_client_blocking::{
     Capability, Client, ConnectOptions, Error, LoginMethod, LoginPolicy, Mechanism, ResponseCode,
@@ -135,6 +135,18 @@ fn every_mechanism_dovecot_offers() {
         }
     }
     assert_eq!(tried, 14);
+    // Bearer tokens, checked by Dovecot against the test's introspection
+    // endpoint.
+    for m in [Mechanism::OAuthBearer, Mechanism::XOAuth2] {
+        let mut client = Client::connect_tls("localhost", port, &options(&server)).unwrap();
+        client.auth(&m, "alice", TOKEN.as_bytes()).unwrap();
+        assert_eq!(client.stat().unwrap().count, 1);
+        client.quit().unwrap();
+        let mut client = Client::connect_tls("localhost", port, &options(&server)).unwrap();
+        let e = client.auth(&m, "alice", b"not-the-token").unwrap_err();
+        assert!(matches!(e, Error::Server(_)), "{m}: {e}");
+        assert!(!client.is_logged_in());
+    }
 }
 
 #[test]

@@ -19,6 +19,8 @@ use super::{TestAccount, TestServer};
 const DOVECOT: &str = "/usr/sbin/dovecot";
 const POP3_SERVICE: &str = "/usr/lib/dovecot/pop3";
 const PASSWORD: &str = "correct horse battery";
+/// The one access token the test introspection endpoint calls active.
+pub const TOKEN: &str = "ya29.test-token_for.alice";
 
 /// One Dovecot instance.
 pub struct Dovecot {
@@ -154,6 +156,15 @@ impl Dovecot {
 
         let plain = free_port();
         let tls = free_port();
+        let introspection = introspection_endpoint();
+        fs::write(
+            root.join("oauth2.conf"),
+            format!(
+                "introspection_mode = post\nintrospection_url = http://{introspection}/introspect\n\
+                 username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+            ),
+        )
+        .unwrap();
         let r = root.display();
         let config = format!(
             r#"protocols = pop3
@@ -171,7 +182,7 @@ ssl = yes
 ssl_cert = <{r}/cert.pem
 ssl_key = <{r}/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login cram-md5 scram-sha-256 apop
+auth_mechanisms = plain login cram-md5 scram-sha-256 apop oauthbearer xoauth2
 auth_failure_delay = 0
 auth_verbose = yes
 mail_location = maildir:~/Maildir
@@ -179,6 +190,10 @@ pop3_lock_session = yes
 passdb {{
   driver = passwd-file
   args = {r}/passwd
+}}
+passdb {{
+  driver = oauth2
+  args = {r}/oauth2.conf
 }}
 userdb {{
   driver = passwd-file
@@ -258,6 +273,54 @@ service anvil {{
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
     }
+}
+
+/// A minimal OAuth 2.0 token introspection endpoint (RFC 7662) for
+/// Dovecot's oauth2 passdb: [`TOKEN`] is alice's, anything else is not
+/// active. Serves until the test process ends.
+fn introspection_endpoint() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then as much body as Content-Length says.
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("content-length")
+                                .then(|| value.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&request);
+            let body = if text.contains(TOKEN) {
+                r#"{"active":true,"username":"alice"}"#
+            } else {
+                r#"{"active":false}"#
+            };
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = std::io::Write::write_all(&mut stream, response.as_bytes());
+        }
+    });
+    addr
 }
 
 fn chown_tree(path: &Path, uid: u32, gid: u32) {
