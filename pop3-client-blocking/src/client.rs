@@ -33,7 +33,6 @@ const READ_CHUNK: usize = 16 * 1024;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug)]
 pub struct Client {
     pub(crate) core: core::Client,
     stream: Stream,
@@ -146,6 +145,9 @@ impl Client {
     /// Fails with [`Error::StlsNotOffered`] if the last CAPA did not list
     /// STLS, without sending anything.
     pub fn stls(&mut self) -> Result<()> {
+        if self.is_tls() {
+            return Err(Error::Request(core::ClientError::AlreadyTls));
+        }
         if !self.offers_stls()? {
             return Err(Error::StlsNotOffered);
         }
@@ -237,6 +239,17 @@ impl Client {
     /// mid-message.
     pub(crate) fn abandon(&mut self) {
         self.stream.close();
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.is_tls())
+            .field("state", &self.core.state())
+            .finish_non_exhaustive()
     }
 }
 

@@ -108,18 +108,16 @@ impl Dovecot {
         fs::write(root.join("key.pem"), key).unwrap();
 
         let root_user = id("-u", None) == "0";
-        let (login_user, internal_user, mail_owner) = if root_user {
-            // Dovecot's own users from the Debian package.
+        let (login_user, internal_user, internal_group, mail_owner) = if root_user {
+            // Dovecot's own users from the Debian package: its login
+            // processes refuse to run as root, and mail refuses uid 0.
             let uid: u32 = id("-u", Some("dovecot")).parse().unwrap();
             let gid: u32 = id("-g", Some("dovecot")).parse().unwrap();
-            (
-                "dovenull".to_owned(),
-                "dovecot".to_owned(),
-                Some((uid, gid)),
-            )
+            let user = "dovecot".to_owned();
+            ("dovenull".to_owned(), user.clone(), user, Some((uid, gid)))
         } else {
             let me = id("-un", None);
-            (me.clone(), me, None)
+            (me.clone(), me, id("-gn", None), None)
         };
         let (uid, gid) = match mail_owner {
             Some(ids) => ids,
@@ -176,7 +174,7 @@ log_path = {r}/dovecot.log
 info_log_path = {r}/dovecot.log
 default_login_user = {login_user}
 default_internal_user = {internal_user}
-default_internal_group = {internal_user}
+default_internal_group = {internal_group}
 first_valid_uid = 1
 ssl = yes
 ssl_cert = <{r}/cert.pem
@@ -405,6 +403,10 @@ impl TestServer for Dovecot {
         let path = dir.join("new").join(&name);
         fs::rename(&tmp, &path).unwrap();
         path
+    }
+
+    fn bearer_token(&self) -> Option<&str> {
+        Some(TOKEN)
     }
 }
 

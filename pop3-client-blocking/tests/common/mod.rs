@@ -41,6 +41,25 @@ pub trait TestServer {
     fn ca_file(&self) -> &Path;
     /// Stores a message for the main account; returns its file.
     fn add_message(&self, content: &[u8]) -> PathBuf;
+    /// An access token the server accepts for the main account with
+    /// OAUTHBEARER and XOAUTH2, if it takes bearer tokens.
+    fn bearer_token(&self) -> Option<&str>;
+}
+
+/// One `#[test]` per suite function, each against a fresh server made by
+/// `$start`. A new server kind adds a file with one call:
+/// `server_tests!(Pop3d::start(); every_call_over_stls, ...);`
+#[macro_export]
+macro_rules! server_tests {
+    ($start:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let server = $start;
+                suite::$name(&server);
+            }
+        )*
+    };
 }
 
 /// Options trusting the test server's CA, with short timeouts.

@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Exit status: 0 ok, 2 usage, 3 network, 4 TLS certificate or
 /// handshake, 5 security refusal (STLS missing, cleartext), 6 login
-/// refused, 7 temporary ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]), 8 command
+/// refused or impossible, 7 temporary ([IN-USE], [LOGIN-DELAY], [SYS/TEMP]), 8 command
 /// refused by the server, 9 server broke the protocol, 10 local failure
 /// (Maildir, state, password source), 1 anything else.
 #[derive(Debug, Parser)]

@@ -8,7 +8,7 @@
 //! | 3 | network: cannot connect, timeout, connection dropped; retry later |
 //! | 4 | TLS: certificate not trusted, name mismatch, handshake failure |
 //! | 5 | security refusal: STLS required but not offered (downgrade), password would go in clear, server failed to prove it knows the password (SCRAM) |
-//! | 6 | login refused: wrong user name or password |
+//! | 6 | login refused (wrong user name or password), or no login method the server offers is usable |
 //! | 7 | temporary: mailbox in use (`[IN-USE]`), `[LOGIN-DELAY]`, `[SYS/TEMP]`; retry later |
 //! | 8 | the server refused a command (`-ERR`), e.g. no such message |
 //! | 9 | the server broke the protocol |

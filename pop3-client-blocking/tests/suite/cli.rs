@@ -1,23 +1,13 @@
-//! The `pop3` command against Dovecot: the thin commands, `fetch` with
+//! The `pop3` command against a real server: the thin commands, `fetch` with
 //! `--keep` and `--delete`, interrupted fetches, STLS stripping, exit
 //! statuses.
-
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
-mod common;
 
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::dovecot::Dovecot;
-use common::proxy::{self, Mischief};
-use common::{
+use crate::common::proxy::{self, Mischief};
+use crate::common::{
     TestServer, crlf, fetched, logged_in, maildir_contents, message, once, pop3, pop3_url,
     pop3s_url, run, tls_args,
 };
@@ -44,73 +34,67 @@ fn server_count(server: &dyn TestServer) -> u32 {
     count
 }
 
-#[test]
-fn fetch_keep_twice_downloads_only_new_mail() {
-    let server = Dovecot::start();
+pub fn fetch_keep_twice_downloads_only_new_mail(server: &dyn TestServer) {
     let mut originals: Vec<Vec<u8>> = (1..=5).map(|n| message(n, n * 20)).collect();
     for m in &originals {
         server.add_message(m);
     }
     let local = tempfile::tempdir().unwrap();
     let maildir = local.path().join("Mail");
-    let url = pop3s_url(&server);
+    let url = pop3s_url(server);
 
-    let out = fetch(&server, &url, &maildir, &["--keep"]);
+    let out = fetch(server, &url, &maildir, &["--keep"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(fetched(&out), 5);
     // Stored with LF, as the server's copies were: byte for byte equal.
     assert_eq!(maildir_contents(&maildir), once(&originals));
 
-    let out = fetch(&server, &url, &maildir, &["--keep"]);
+    let out = fetch(server, &url, &maildir, &["--keep"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(fetched(&out), 0);
     assert!(String::from_utf8_lossy(&out.stdout).contains("5 already seen"));
     assert_eq!(maildir_contents(&maildir), once(&originals));
-    assert_eq!(server_count(&server), 5);
+    assert_eq!(server_count(server), 5);
 
     // New mail arrives: only it is fetched.
     let sixth = message(6, 10);
     server.add_message(&sixth);
     originals.push(sixth);
-    let out = fetch(&server, &url, &maildir, &[]);
+    let out = fetch(server, &url, &maildir, &[]);
     assert_eq!(fetched(&out), 1);
     assert_eq!(maildir_contents(&maildir), once(&originals));
 }
 
-#[test]
-fn fetch_delete_removes_only_what_is_stored() {
-    let server = Dovecot::start();
+pub fn fetch_delete_removes_only_what_is_stored(server: &dyn TestServer) {
     let first: Vec<Vec<u8>> = (1..=3).map(|n| message(n, 10)).collect();
     for m in &first {
         server.add_message(m);
     }
     let local = tempfile::tempdir().unwrap();
     let maildir = local.path().join("Mail");
-    let url = pop3s_url(&server);
+    let url = pop3s_url(server);
     // A --keep run first; then more mail; then --delete deletes the
     // earlier ones without downloading them again, and the new ones
     // after storing them.
-    let out = fetch(&server, &url, &maildir, &["--keep"]);
+    let out = fetch(server, &url, &maildir, &["--keep"]);
     assert_eq!(fetched(&out), 3);
     let second: Vec<Vec<u8>> = (4..=5).map(|n| message(n, 10)).collect();
     for m in &second {
         server.add_message(m);
     }
-    let out = fetch(&server, &url, &maildir, &["--delete"]);
+    let out = fetch(server, &url, &maildir, &["--delete"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(fetched(&out), 2);
     assert!(String::from_utf8_lossy(&out.stdout).contains("5 deleted on the server"));
     let all: Vec<Vec<u8>> = first.iter().chain(&second).cloned().collect();
     assert_eq!(maildir_contents(&maildir), once(&all));
-    assert_eq!(server_count(&server), 0);
+    assert_eq!(server_count(server), 0);
     // Nothing left, nothing fetched.
-    let out = fetch(&server, &url, &maildir, &["--delete"]);
+    let out = fetch(server, &url, &maildir, &["--delete"]);
     assert_eq!(fetched(&out), 0);
 }
 
-#[test]
-fn fetch_over_stls_and_with_password_sources() {
-    let server = Dovecot::start();
+pub fn fetch_over_stls_and_with_password_sources(server: &dyn TestServer) {
     let originals = vec![message(1, 5), message(2, 5)];
     for m in &originals {
         server.add_message(m);
@@ -119,45 +103,43 @@ fn fetch_over_stls_and_with_password_sources() {
     let maildir = local.path().join("Mail");
     let pwfile = local.path().join("pw");
     std::fs::write(&pwfile, [server.password(), b"\n"].concat()).unwrap();
-    let url = pop3_url(&server, server.addr().port());
-    let out = run(pop3(&server)
+    let url = pop3_url(server, server.addr().port());
+    let out = run(pop3(server)
         .env_remove("POP3_PASSWORD")
         .args(["fetch", &url, "--starttls", "required", "--password-file"])
         .arg(&pwfile)
         .arg("--maildir")
         .arg(&maildir)
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(maildir_contents(&maildir), once(&originals));
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .env_remove("POP3_PASSWORD")
-        .args(["list", &pop3s_url(&server), "--password-command"])
+        .args(["list", &pop3s_url(server), "--password-command"])
         .arg(format!("cat '{}'", pwfile.display()))
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
     // No password source and no terminal: a clear local failure.
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .env_remove("POP3_PASSWORD")
-        .args(["list", &pop3s_url(&server)])
-        .args(tls_args(&server)));
+        .args(["list", &pop3s_url(server)])
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(10));
     assert!(String::from_utf8_lossy(&out.stderr).contains("POP3_PASSWORD"));
 }
 
-#[test]
-fn thin_commands_and_exit_statuses() {
-    let server = Dovecot::start();
+pub fn thin_commands_and_exit_statuses(server: &dyn TestServer) {
     let originals = vec![message(1, 5), message(2, 30)];
     for m in &originals {
         server.add_message(m);
     }
-    let url = pop3s_url(&server);
-    let cmd = |args: &[&str]| run(pop3(&server).args(args).arg(&url).args(tls_args(&server)));
+    let url = pop3s_url(server);
+    let cmd = |args: &[&str]| run(pop3(server).args(args).arg(&url).args(tls_args(server)));
 
-    let out = run(pop3(&server).args([
+    let out = run(pop3(server).args([
         "capa",
-        &pop3_url(&server, server.addr().port()),
+        &pop3_url(server, server.addr().port()),
         "--starttls",
         "never",
     ]));
@@ -179,53 +161,53 @@ fn thin_commands_and_exit_statuses() {
     assert_eq!(uidl.lines().count(), 2);
     assert!(uidl.starts_with("1 "));
 
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args(["retr", &url, "2"])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout, crlf(&originals[1]));
 
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args(["top", &url, "2", "0"])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.ends_with(b"Message-ID: <2@test>\r\n\r\n"));
 
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args(["list", &url, "2"])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("2 {}\n", crlf(&originals[1]).len())
     );
 
     // No such message: the server refused the command.
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args(["retr", &url, "9"])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(8));
 
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args(["dele", &url, "1"])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(server_count(&server), 1);
+    assert_eq!(server_count(server), 1);
 
     // Wrong password.
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .env("POP3_PASSWORD", "wrong")
         .args(["list", &url])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(6));
 
     // Untrusted certificate (no --ca-file; SSL_CERT_FILE names no CA).
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .env("SSL_CERT_FILE", "/nonexistent")
         .env("SSL_CERT_DIR", "/nonexistent")
         .args(["list", &url]));
     assert!(matches!(out.status.code(), Some(4)), "{out:?}");
     // ...accepted when checking is turned off on purpose.
-    let out = run(pop3(&server).env("SSL_CERT_FILE", "/nonexistent").args([
+    let out = run(pop3(server).env("SSL_CERT_FILE", "/nonexistent").args([
         "list",
         &url,
         "--danger-accept-invalid-certs",
@@ -237,14 +219,18 @@ fn thin_commands_and_exit_statuses() {
         "pop3s://alice:secret@localhost:{}",
         server.tls_addr().port()
     );
-    let out = run(pop3(&server).args(["list", &bad]));
+    let out = run(pop3(server).args(["list", &bad]));
     assert_eq!(out.status.code(), Some(2));
 
     // Cleartext over plain text is refused unless allowed.
-    let plain = format!("pop3://alice;AUTH=+USER@localhost:{}", server.addr().port());
-    let out = run(pop3(&server).args(["list", &plain, "--starttls", "never"]));
+    let plain = format!(
+        "pop3://{};AUTH=+USER@localhost:{}",
+        server.user(),
+        server.addr().port()
+    );
+    let out = run(pop3(server).args(["list", &plain, "--starttls", "never"]));
     assert_eq!(out.status.code(), Some(5));
-    let out = run(pop3(&server).args([
+    let out = run(pop3(server).args([
         "list",
         &plain,
         "--starttls",
@@ -254,47 +240,43 @@ fn thin_commands_and_exit_statuses() {
     assert_eq!(out.status.code(), Some(0));
 }
 
-#[test]
-fn in_use_maildrop_exits_temporary() {
-    let server = Dovecot::start();
+pub fn in_use_maildrop_exits_temporary(server: &dyn TestServer) {
     server.add_message(&message(1, 3));
-    let mut holder = logged_in(&server);
+    let mut holder = logged_in(server);
     holder.stat().unwrap();
     let local = tempfile::tempdir().unwrap();
-    let out = fetch(&server, &pop3s_url(&server), &local.path().join("M"), &[]);
+    let out = fetch(server, &pop3s_url(server), &local.path().join("M"), &[]);
     assert_eq!(out.status.code(), Some(7));
     assert!(String::from_utf8_lossy(&out.stderr).contains("IN-USE"));
     holder.quit().unwrap();
 }
 
-#[test]
-fn stripped_stls_is_refused_when_required() {
-    let server = Dovecot::start();
+pub fn stripped_stls_is_refused_when_required(server: &dyn TestServer) {
     let proxy = proxy::start(server.addr(), Mischief::StripStls);
-    let url = pop3_url(&server, proxy.port);
+    let url = pop3_url(server, proxy.port);
     for command in ["capa", "list"] {
-        let out = run(pop3(&server)
+        let out = run(pop3(server)
             .args([command, &url, "--starttls", "required"])
-            .args(tls_args(&server)));
+            .args(tls_args(server)));
         assert_eq!(out.status.code(), Some(5), "{command}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("does not offer STLS"), "{stderr}");
         assert!(stderr.contains("--starttls=required"), "{stderr}");
     }
     // Directly, the same server does STLS fine.
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args([
             "list",
-            &pop3_url(&server, server.addr().port()),
+            &pop3_url(server, server.addr().port()),
             "--starttls",
             "required",
         ])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
     // Opportunistic goes on in clear (and SCRAM keeps the password safe).
-    let out = run(pop3(&server)
+    let out = run(pop3(server)
         .args(["list", &url, "--starttls", "opportunistic"])
-        .args(tls_args(&server)));
+        .args(tls_args(server)));
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -308,21 +290,19 @@ fn mailbox(server: &dyn TestServer, count: usize) -> Vec<Vec<u8>> {
     originals
 }
 
-#[test]
-fn dropped_connections_never_lose_or_duplicate() {
-    let server = Dovecot::start();
-    let originals = mailbox(&server, 30);
+pub fn dropped_connections_never_lose_or_duplicate(server: &dyn TestServer) {
+    let originals = mailbox(server, 30);
     let total: usize = originals.iter().map(|m| crlf(m).len()).sum();
     let local = tempfile::tempdir().unwrap();
     let maildir = local.path().join("Mail");
-    let direct = pop3_url(&server, server.addr().port());
+    let direct = pop3_url(server, server.addr().port());
     let mut interrupted = 0;
     // Cuts at growing points; each run continues where the last stopped.
     for cut in [2_000, total / 4, total / 2, total * 3 / 4] {
         let proxy = proxy::start(server.addr(), Mischief::CutAfter(cut));
         let out = fetch(
-            &server,
-            &pop3_url(&server, proxy.port),
+            server,
+            &pop3_url(server, proxy.port),
             &maildir,
             &["--starttls", "never"],
         );
@@ -334,17 +314,15 @@ fn dropped_connections_never_lose_or_duplicate() {
         assert!(got.keys().all(|m| originals.contains(m)));
     }
     assert!(interrupted >= 3, "the cuts did interrupt fetches");
-    let out = fetch(&server, &direct, &maildir, &["--starttls", "never"]);
+    let out = fetch(server, &direct, &maildir, &["--starttls", "never"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(maildir_contents(&maildir), once(&originals));
-    let out = fetch(&server, &direct, &maildir, &["--starttls", "never"]);
+    let out = fetch(server, &direct, &maildir, &["--starttls", "never"]);
     assert_eq!(fetched(&out), 0);
 }
 
-#[test]
-fn killed_fetch_with_delete_never_loses_or_duplicates() {
-    let server = Dovecot::start();
-    let originals = mailbox(&server, 60);
+pub fn killed_fetch_with_delete_never_loses_or_duplicates(server: &dyn TestServer) {
+    let originals = mailbox(server, 60);
     let total: usize = originals.iter().map(|m| crlf(m).len()).sum();
     let local = tempfile::tempdir().unwrap();
     let maildir = local.path().join("Mail");
@@ -353,17 +331,17 @@ fn killed_fetch_with_delete_never_loses_or_duplicates() {
         let before = stored(&maildir);
         let (tx, rx) = mpsc::channel();
         let proxy = proxy::start(server.addr(), Mischief::StallAfter(stall, tx));
-        let mut child = pop3(&server)
+        let mut child = pop3(server)
             .args([
                 "fetch",
-                &pop3_url(&server, proxy.port),
+                &pop3_url(server, proxy.port),
                 "--starttls",
                 "never",
                 "--delete",
             ])
             .arg("--maildir")
             .arg(&maildir)
-            .args(tls_args(&server))
+            .args(tls_args(server))
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -383,11 +361,11 @@ fn killed_fetch_with_delete_never_loses_or_duplicates() {
         assert!(got.keys().all(|m| originals.contains(m)));
         assert!(got.len() < originals.len());
     }
-    // Dovecot releases the dead session's lock once it sees the close;
+    // The server releases the dead session's lock once it sees the close;
     // the next run may meet [IN-USE] until then (exit status 7).
     let mut out = fetch(
-        &server,
-        &pop3_url(&server, server.addr().port()),
+        server,
+        &pop3_url(server, server.addr().port()),
         &maildir,
         &["--starttls", "never", "--delete"],
     );
@@ -397,13 +375,13 @@ fn killed_fetch_with_delete_never_loses_or_duplicates() {
         }
         std::thread::sleep(Duration::from_millis(100));
         out = fetch(
-            &server,
-            &pop3_url(&server, server.addr().port()),
+            server,
+            &pop3_url(server, server.addr().port()),
             &maildir,
             &["--starttls", "never", "--delete"],
         );
     }
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(maildir_contents(&maildir), once(&originals));
-    assert_eq!(server_count(&server), 0);
+    assert_eq!(server_count(server), 0);
 }
