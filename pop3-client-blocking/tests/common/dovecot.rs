@@ -413,10 +413,14 @@ impl TestServer for Dovecot {
 impl Drop for Dovecot {
     fn drop(&mut self) {
         // SIGTERM lets the master stop its children too.
-        let _ = Command::new("kill")
+        let stopped = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
-            .status();
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
         if std::thread::panicking() {
             eprintln!("--- dovecot log ---\n{}", self.log());
