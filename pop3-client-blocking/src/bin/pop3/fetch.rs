@@ -1,0 +1,228 @@
+//! `pop3 fetch`: new messages into a Maildir, seen UIDs remembered, and
+//! with `--delete` removal on the server of what is safely stored.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{self, IsTerminal};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use pop3_client_blocking::{Client, Error, RetrSink, ServerError};
+
+use crate::cli::Fetch;
+use crate::exit::{Failure, PROTOCOL, REFUSED};
+use crate::maildir::{Delivery, Maildir};
+use crate::session::{self, Session};
+use crate::state::SeenState;
+
+/// Messages retrieved (pipelined) before their delivery is committed.
+const BATCH: usize = 100;
+
+/// What a run did, for the summary line.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    pub(crate) fetched: usize,
+    pub(crate) octets: u64,
+    pub(crate) already_seen: usize,
+    pub(crate) deleted: usize,
+    pub(crate) refused: usize,
+}
+
+pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
+    let url = session::parse(&args.account)?;
+    let maildir = Maildir::open(&args.maildir)
+        .map_err(|e| Failure::local(format!("Maildir {}: {e}", args.maildir.display())))?;
+    // Locked before connecting: a second run waits for nothing, it stops.
+    let mut state = SeenState::open(&maildir, &url.maildrop())?;
+    let mut session = Session::open(&args.account)?;
+    let client = &mut session.client;
+    // After login the capabilities may differ (PIPELINING, ...).
+    match client.capa() {
+        Ok(_) | Err(Error::Server(_)) => {}
+        Err(e) => return Err(Failure::pop(e)),
+    }
+    let listing = client.uidl().map_err(|e| match e {
+        Error::Server(e) => Failure::new(
+            REFUSED,
+            format!(
+                "the server refused UIDL ({e}); without unique ids seen mail cannot be tracked"
+            ),
+        ),
+        e => Failure::pop(e),
+    })?;
+    let mut uids: HashMap<u32, String> = HashMap::with_capacity(listing.len());
+    let mut listed = BTreeSet::new();
+    for entry in &listing {
+        if !listed.insert(entry.uid.as_str()) {
+            return Err(Failure::new(
+                PROTOCOL,
+                format!("the server lists unique id {} twice", entry.uid),
+            ));
+        }
+        uids.insert(entry.number.get(), entry.uid.as_str().to_owned());
+    }
+    let (seen, new): (Vec<u32>, Vec<u32>) = listing
+        .iter()
+        .map(|e| e.number.get())
+        .partition(|n| uids.get(n).is_some_and(|uid| state.contains(uid)));
+    let mut summary = Summary {
+        already_seen: seen.len(),
+        ..Summary::default()
+    };
+    if args.delete {
+        summary.deleted += delete(client, &seen)?;
+    }
+    let progress = progress_bar(client, &new)?;
+    for chunk in new.chunks(BATCH) {
+        let mut sink = MaildirSink {
+            maildir: &maildir,
+            state: &mut state,
+            uids: &uids,
+            current: None,
+            uncommitted: Vec::new(),
+            uncommitted_octets: 0,
+            committed: Vec::new(),
+            progress: &progress,
+            octets: 0,
+            refused: 0,
+        };
+        let result = client.retr_many(chunk, &mut sink);
+        // What arrived whole is kept even when the connection failed.
+        if let Some(partial) = sink.current.take() {
+            partial.discard(&maildir);
+        }
+        sink.commit()
+            .map_err(|e| Failure::local(format!("cannot record delivery: {e}")))?;
+        summary.fetched += sink.committed.len();
+        summary.octets += sink.octets;
+        summary.refused += sink.refused;
+        let stored = std::mem::take(&mut sink.committed);
+        result.map_err(Failure::pop)?;
+        if args.delete {
+            summary.deleted += delete(client, &stored)?;
+        }
+    }
+    progress.finish_and_clear();
+    state
+        .prune_and_save(&listed)
+        .map_err(|e| Failure::local(format!("cannot save state: {e}")))?;
+    session.client.quit().map_err(|e| {
+        let mut failure = Failure::pop(e);
+        if args.delete {
+            failure.message = format!("{}; messages were not deleted", failure.message);
+        }
+        failure
+    })?;
+    Ok(summary)
+}
+
+/// Marks `msgs` deleted (committed at QUIT) and counts the successes.
+fn delete(client: &mut Client, msgs: &[u32]) -> Result<usize, Failure> {
+    let outcomes = client.dele_many(msgs).map_err(Failure::pop)?;
+    let mut deleted = 0;
+    for (msg, outcome) in outcomes {
+        match outcome {
+            Ok(()) => deleted += 1,
+            Err(e) => eprintln!("pop3: cannot delete message {msg}: {e}"),
+        }
+    }
+    Ok(deleted)
+}
+
+/// A byte-counting bar on a terminal, nothing otherwise.
+fn progress_bar(client: &mut Client, new: &[u32]) -> Result<ProgressBar, Failure> {
+    if new.is_empty() || !io::stderr().is_terminal() {
+        return Ok(ProgressBar::hidden());
+    }
+    let wanted: BTreeSet<u32> = new.iter().copied().collect();
+    let total: u64 = client
+        .list()
+        .map_err(Failure::pop)?
+        .iter()
+        .filter(|e| wanted.contains(&e.number.get()))
+        .map(|e| e.size)
+        .sum();
+    let bar = ProgressBar::new(total);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Ok(bar)
+}
+
+/// Deliveries finished in tmp/ are committed (recorded, then moved into
+/// new/) in groups this large, or this many octets: a killed run
+/// fetches at most that much again, and the state file is not rewritten
+/// for every message.
+const COMMIT_EVERY: usize = 10;
+const COMMIT_OCTETS: u64 = 4 << 20;
+
+/// Writes each message of a batch to tmp/ and commits them in groups.
+struct MaildirSink<'a> {
+    maildir: &'a Maildir,
+    state: &'a mut SeenState,
+    uids: &'a HashMap<u32, String>,
+    current: Option<Delivery>,
+    /// Message number, UID and file name of deliveries not committed.
+    uncommitted: Vec<(u32, String, String)>,
+    uncommitted_octets: u64,
+    /// Messages safely stored: these may be deleted on the server.
+    committed: Vec<u32>,
+    progress: &'a ProgressBar,
+    octets: u64,
+    refused: usize,
+}
+
+impl MaildirSink<'_> {
+    fn commit(&mut self) -> io::Result<()> {
+        let delivered: Vec<(String, String)> = self
+            .uncommitted
+            .iter()
+            .map(|(_, uid, name)| (uid.clone(), name.clone()))
+            .collect();
+        self.state.commit(self.maildir, &delivered)?;
+        self.committed
+            .extend(self.uncommitted.drain(..).map(|(msg, _, _)| msg));
+        self.uncommitted_octets = 0;
+        Ok(())
+    }
+}
+
+impl RetrSink for MaildirSink<'_> {
+    fn begin(&mut self, msg: u32, _size_hint: Option<u64>) -> io::Result<()> {
+        self.progress.set_message(format!("message {msg}"));
+        self.current = Some(self.maildir.create()?);
+        Ok(())
+    }
+
+    fn data(&mut self, _msg: u32, data: &[u8]) -> io::Result<()> {
+        self.progress.inc(data.len() as u64);
+        self.octets += data.len() as u64;
+        self.uncommitted_octets += data.len() as u64;
+        match &mut self.current {
+            Some(delivery) => delivery.write(data),
+            None => Err(io::Error::other("message data outside a message")),
+        }
+    }
+
+    fn end(&mut self, msg: u32) -> io::Result<()> {
+        let Some(delivery) = self.current.take() else {
+            return Err(io::Error::other("message end outside a message"));
+        };
+        let name = delivery.finish()?;
+        let Some(uid) = self.uids.get(&msg) else {
+            return Err(io::Error::other("message without a unique id"));
+        };
+        self.uncommitted.push((msg, uid.clone(), name));
+        if self.uncommitted.len() >= COMMIT_EVERY || self.uncommitted_octets >= COMMIT_OCTETS {
+            self.commit()?;
+        }
+        Ok(())
+    }
+
+    fn refused(&mut self, msg: u32, error: ServerError) -> io::Result<()> {
+        self.progress
+            .suspend(|| eprintln!("pop3: message {msg} not retrieved: {error}"));
+        self.refused += 1;
+        Ok(())
+    }
+}
