@@ -33,6 +33,10 @@ struct Daemon {
 
 impl Daemon {
     fn start(dir: &Path, extra: &[&str]) -> Self {
+        Self::start_logging(dir, extra, Stdio::null())
+    }
+
+    fn start_logging(dir: &Path, extra: &[&str], stderr: impl Into<Stdio>) -> Self {
         let addr = free_port();
         let child = Command::new(POP3D)
             .arg("--listen")
@@ -44,7 +48,7 @@ impl Daemon {
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let daemon = Self { child, addr };
@@ -263,4 +267,76 @@ async fn demo_serves_out_of_the_box() {
     let cert = std::fs::read_to_string(demo_dir.join("cert.pem")).unwrap();
     let mut t = Wire::connect_tls(tls_addr, &cert).await;
     assert!(t.line().await.starts_with("+OK"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_users_file() {
+    let dir = setup();
+    let daemon = Daemon::start(dir.path(), &[]);
+    let mut w = Wire::connect(daemon.addr).await;
+    w.line().await;
+    w.ok("USER dave").await;
+    assert!(w.ask("PASS d4ve").await.starts_with("-ERR [AUTH]"));
+    drop(w);
+
+    let users = format!("{}dave:{{PLAIN}}d4ve\n", common::USERS);
+    std::fs::write(dir.path().join("users"), users).unwrap();
+    daemon.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut w = Wire::connect(daemon.addr).await;
+        w.line().await;
+        w.ok("USER dave").await;
+        if w.ask("PASS d4ve").await.starts_with("+OK") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "dave never became valid");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A broken file on reload keeps the old one in service.
+    std::fs::write(dir.path().join("users"), "alice:{NOSUCHSCHEME}x\n").unwrap();
+    daemon.signal("HUP");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut w = logged_in(daemon.addr).await;
+    w.ok("QUIT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_log_has_one_line_per_session() {
+    let dir = setup();
+    let log_path = dir.path().join("pop3d.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut daemon = Daemon::start_logging(dir.path(), &["--log-format", "json"], log);
+    let mut w = logged_in(daemon.addr).await;
+    let mut sink = Vec::new();
+    w.ok("RETR 1").await;
+    sink.extend(w.body().await);
+    w.ok("DELE 1").await;
+    w.ok("QUIT").await;
+    w.until_closed().await;
+    daemon.signal("TERM");
+    assert!(daemon.wait(Duration::from_secs(20)).success());
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    let ended: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("session ended"))
+        .collect();
+    // The start-up probe's connection is a session of its own.
+    assert_eq!(ended.len(), 2, "{text}");
+    assert!(ended[0].contains("\"reason\":\"peer-closed\""), "{text}");
+    let line = ended[1];
+    assert!(line.starts_with('{') && line.ends_with('}'), "{line}");
+    for field in [
+        "\"user\":\"alice\"",
+        "\"tls\":false",
+        "\"retrieved\":1",
+        "\"deleted\":1",
+        "\"reason\":\"quit\"",
+        "\"peer\":\"127.0.0.1:",
+        "\"duration_ms\":",
+        &format!("\"octets\":{}", sink.len() - 1),
+    ] {
+        assert!(line.contains(field), "{field} missing in {line}");
+    }
 }
