@@ -184,15 +184,16 @@ pub struct Settings {
     pub apop: bool,
     /// USER/PASS offered.
     pub user_pass: bool,
-    /// SASL mechanisms offered.
-    pub mechanisms: Vec<Mechanism>,
+    /// SASL mechanisms offered, if set; `None` offers those of
+    /// [`SERVABLE`] that some user in the users file can complete.
+    pub mechanisms: Option<Vec<Mechanism>>,
     /// Limits.
     pub limits: Limits,
 }
 
 /// Mechanisms the daemon can serve from a users file. OAUTHBEARER and
 /// XOAUTH2 need a token verifier, which the passwd-file backend has not.
-const SERVABLE: &[Mechanism] = &[
+pub const SERVABLE: &[Mechanism] = &[
     Mechanism::ScramSha256,
     Mechanism::CramMd5,
     Mechanism::Plain,
@@ -245,11 +246,13 @@ impl Settings {
             )));
         }
         let mechanisms = match file.mechanisms {
-            None => SERVABLE.to_vec(),
-            Some(names) => names
-                .iter()
-                .map(|name| parse_mechanism(name))
-                .collect::<Result<_, _>>()?,
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| parse_mechanism(name))
+                    .collect::<Result<_, _>>()?,
+            ),
         };
         let limits = file.limits;
         if limits.max_connections == 0 || limits.max_connections_per_ip == 0 {
@@ -320,7 +323,7 @@ mod tests {
         assert!(!s.allow_cleartext);
         assert!(!s.apop);
         assert_eq!(s.limits, Limits::default());
-        assert_eq!(s.mechanisms.len(), 4);
+        assert_eq!(s.mechanisms, None);
         assert_eq!(s.idle_timeout(), Duration::from_secs(600));
     }
 

@@ -340,3 +340,29 @@ async fn json_log_has_one_line_per_session() {
         assert!(line.contains(field), "{field} missing in {line}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_mechanisms_some_user_can_complete_are_offered() {
+    use pop3_server_tokio::auth::{Scheme, hash_password};
+    let dir = setup();
+    let hashed = hash_password(Scheme::Argon2id, b"pw").unwrap();
+    std::fs::write(dir.path().join("users"), format!("erin:{hashed}\n")).unwrap();
+    let daemon = Daemon::start(dir.path(), &[]);
+    let mut w = Wire::connect(daemon.addr).await;
+    w.line().await;
+    let capa = String::from_utf8(w.multi("CAPA").await).unwrap();
+    let sasl = capa.lines().find(|l| l.starts_with("SASL")).unwrap();
+    assert_eq!(sasl, "SASL PLAIN LOGIN", "{capa}");
+    w.login("erin", "pw").await;
+    w.ok("QUIT").await;
+
+    // With a plaintext user, CRAM-MD5 and SCRAM become completable.
+    std::fs::write(dir.path().join("users"), common::USERS).unwrap();
+    drop(daemon);
+    let daemon = Daemon::start(dir.path(), &[]);
+    let mut w = Wire::connect(daemon.addr).await;
+    w.line().await;
+    let capa = String::from_utf8(w.multi("CAPA").await).unwrap();
+    let sasl = capa.lines().find(|l| l.starts_with("SASL")).unwrap();
+    assert_eq!(sasl, "SASL SCRAM-SHA-256 CRAM-MD5 PLAIN LOGIN", "{capa}");
+}

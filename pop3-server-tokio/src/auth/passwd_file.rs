@@ -18,6 +18,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use pop3_proto::server::LoginMethod;
 use pop3_proto::types::{Username, ValueError};
 use thiserror::Error;
 
@@ -207,6 +208,16 @@ impl PasswdFile {
     /// The user's entry, if the file defines the user.
     pub fn get(&self, user: &Username) -> Option<&UserEntry> {
         self.table.users.get(user)
+    }
+
+    /// Whether some user's password scheme allows `method`; mechanisms no
+    /// user can complete are not worth offering.
+    pub fn allows_anyone(&self, method: &LoginMethod) -> bool {
+        self.table
+            .users
+            .values()
+            .filter_map(UserEntry::password)
+            .any(|p| p.allows(method))
     }
 
     /// How many users the file defines.

@@ -4,10 +4,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pop3_proto::server::ServerConfig;
-use pop3_proto::types::Text;
-use pop3_server_tokio::auth::SharedPasswdFile;
-use pop3_server_tokio::config::{FileConfig, Settings};
+use pop3_proto::server::{LoginMethod, ServerConfig};
+use pop3_proto::types::{Mechanism, Text};
+use pop3_server_tokio::auth::{PasswdFile, SharedPasswdFile};
+use pop3_server_tokio::config::{FileConfig, SERVABLE, Settings};
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
 use pop3_server_tokio::listener::{Endpoint, StopPolicy, bind, serve};
 use pop3_server_tokio::store::MaildirStore;
@@ -102,7 +102,24 @@ impl Parts {
     }
 }
 
-fn protocol_config(settings: &Settings) -> Result<ServerConfig, String> {
+/// The mechanisms to offer: the configured list, or those some user of
+/// the users file can complete (a client shown CRAM-MD5 tends to pick it,
+/// and fails if every password is an Argon2 hash).
+fn mechanisms(settings: &Settings, users: &PasswdFile) -> Vec<Mechanism> {
+    match &settings.mechanisms {
+        Some(list) => list.clone(),
+        None => SERVABLE
+            .iter()
+            .filter(|m| users.allows_anyone(&LoginMethod::Sasl((*m).clone())))
+            .cloned()
+            .collect(),
+    }
+}
+
+fn protocol_config(settings: &Settings, users: &PasswdFile) -> Result<ServerConfig, String> {
+    if settings.apop && !users.allows_anyone(&LoginMethod::Apop) {
+        tracing::warn!("apop is on but no user has a {{PLAIN}} password: APOP cannot succeed");
+    }
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("no system randomness: {e}"))?;
     Ok(ServerConfig {
@@ -113,7 +130,7 @@ fn protocol_config(settings: &Settings) -> Result<ServerConfig, String> {
             100,
         )),
         apop: settings.apop,
-        mechanisms: settings.mechanisms.clone(),
+        mechanisms: mechanisms(settings, users),
         user_pass: settings.user_pass,
         autologout: settings.idle_timeout(),
         max_bad_commands: settings.limits.max_bad_commands,
@@ -132,7 +149,7 @@ async fn serve_until_stopped(
 ) -> Result<(), String> {
     let users = Arc::new(parts.users);
     let services = Services {
-        protocol: Arc::new(protocol_config(&settings)?),
+        protocol: Arc::new(protocol_config(&settings, &users.current())?),
         auth: Arc::clone(&users),
         store: Arc::new(MaildirStore::new(settings.maildir.clone())),
         tls: parts.tls.clone(),
