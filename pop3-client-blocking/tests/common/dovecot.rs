@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pop3_client_blocking::{LoginMethod, Mechanism};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 
+use super::certs::certificates;
 use super::{TestAccount, TestServer};
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
@@ -73,25 +73,6 @@ fn hash(scheme: &str, password: &str) -> String {
         .unwrap();
     assert!(out.status.success(), "doveadm pw -s {scheme} failed");
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// A CA and a server certificate for localhost and 127.0.0.1 signed by
-/// it; returns (CA PEM, certificate PEM, key PEM).
-fn certificates() -> (String, String, String) {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "pop3 test CA");
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let mut leaf =
-        CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
-    leaf.distinguished_name
-        .push(DnType::CommonName, "localhost");
-    let cert = leaf.signed_by(&key, &issuer).unwrap();
-    (ca_cert.pem(), cert.pem(), key.serialize_pem())
 }
 
 impl Dovecot {

@@ -1,10 +1,12 @@
-//! Shared test harness: a server kind behind a trait (Dovecot now, this
-//! workspace's pop3d later), proxies that misbehave on purpose, and
-//! helpers to run the `pop3` command and read Maildirs.
+//! Shared test harness: a server kind behind a trait (Dovecot, and this
+//! workspace's pop3d), proxies that misbehave on purpose, and helpers to
+//! run the `pop3` command and read Maildirs.
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod certs;
 pub mod dovecot;
+pub mod pop3d;
 pub mod proxy;
 
 use std::collections::BTreeMap;
