@@ -38,3 +38,44 @@ pub(super) fn connection_params(
         random,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(peer: &str, allow: bool) -> ConnectionParams {
+        connection_params(
+            peer.parse().unwrap(),
+            TlsMode::StlsAvailable,
+            allow,
+            "mail.example.org",
+            [1; 32],
+        )
+    }
+
+    #[test]
+    fn cleartext_only_from_loopback_unless_allowed() {
+        for loopback in ["127.0.0.1:5000", "[::1]:5000", "[::ffff:127.0.0.1]:5000"] {
+            assert!(params(loopback, false).cleartext_without_tls, "{loopback}");
+        }
+        for remote in [
+            "192.0.2.7:5000",
+            "[2001:db8::1]:5000",
+            "[::ffff:192.0.2.7]:5000",
+        ] {
+            assert!(!params(remote, false).cleartext_without_tls, "{remote}");
+            assert!(params(remote, true).cleartext_without_tls, "{remote}");
+        }
+    }
+
+    #[test]
+    fn apop_timestamps_are_unique_and_well_formed() {
+        let a = params("127.0.0.1:1", false).apop_timestamp.unwrap();
+        let b = params("127.0.0.1:1", false).apop_timestamp.unwrap();
+        assert_ne!(a, b);
+        assert!(
+            a.starts_with('<') && a.ends_with("@mail.example.org>"),
+            "{a}"
+        );
+    }
+}
