@@ -66,6 +66,31 @@ fn autologout_closes_without_update() {
 }
 
 #[test]
+fn bytes_that_never_finish_a_command_do_not_keep_the_session() {
+    let mut s = logged_in(two_messages());
+    for _ in 0..7 {
+        assert_eq!(s.advance_time(Duration::from_secs(80)), "");
+        s.server.handle_input(s.now, b"N");
+    }
+    // 560 s in, one more byte: still no complete command since login.
+    assert_eq!(
+        s.advance_time(Duration::from_secs(41)),
+        "-ERR Autologout; idle for too long\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::Timeout));
+}
+
+#[test]
+fn a_command_finished_by_its_last_byte_restarts_the_timer() {
+    let mut s = logged_in(two_messages());
+    s.server.handle_input(s.now, b"NO");
+    s.advance_time(Duration::from_secs(500));
+    assert_eq!(s.send(b"OP\r\n"), "+OK\r\n");
+    assert_eq!(s.advance_time(Duration::from_secs(599)), "");
+    assert!(s.closed.is_none());
+}
+
+#[test]
 fn autologout_is_at_least_the_configured_time() {
     let s = logged_in(two_messages());
     let deadline = s.server.poll_timeout().unwrap();

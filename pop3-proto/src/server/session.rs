@@ -30,6 +30,9 @@ pub struct Server {
     pub(super) events: VecDeque<Event>,
     pub(super) next_id: u64,
     pub(super) deadline: Instant,
+    /// When input last arrived: a complete command restarts the
+    /// autologout clock from here.
+    pub(super) last_input: Instant,
     pub(super) stats: SessionStats,
     pub(super) username: Option<Username>,
 }
@@ -102,6 +105,7 @@ impl Server {
             events: VecDeque::new(),
             next_id: 0,
             deadline,
+            last_input: now,
             stats: SessionStats::default(),
             username: None,
         };
@@ -118,7 +122,10 @@ impl Server {
         if data.is_empty() || self.is_closed() || self.waiting == Waiting::Tls {
             return;
         }
-        self.deadline = now + self.config.autologout;
+        // Only complete commands count as activity (RFC 1939: "receipt of
+        // a command"), so a peer trickling bytes that never end a line
+        // cannot hold the session open.
+        self.last_input = now;
         let data = if self.discarding_long_line {
             match memchr(b'\n', data) {
                 Some(lf) => {
@@ -218,6 +225,7 @@ impl Server {
         while self.ready_for_command() {
             match next_line(&self.input, self.config.max_sasl_line) {
                 LineEnd::Complete { content, total } => {
+                    self.deadline = self.last_input + self.config.autologout;
                     let line = self.input.split_to(total);
                     let line = line.get(..content).unwrap_or_default();
                     let is_auth = line
@@ -233,7 +241,10 @@ impl Server {
                 LineEnd::TooLong => {
                     let lf = memchr(b'\n', &self.input);
                     match lf {
-                        Some(lf) => self.input.advance(lf + 1),
+                        Some(lf) => {
+                            self.deadline = self.last_input + self.config.autologout;
+                            self.input.advance(lf + 1);
+                        }
                         None => {
                             self.input.clear();
                             self.discarding_long_line = true;
