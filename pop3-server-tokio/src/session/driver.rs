@@ -22,6 +22,10 @@ use crate::transport::Transport;
 const READ_CHUNK: usize = 4096;
 /// Message bodies are read from storage in chunks this large.
 const BODY_CHUNK: usize = 64 * 1024;
+/// Longest wait for the last words of a session (a refusal line, the TLS
+/// close_notify) when the peer does not read them; the autologout time
+/// bounds it too.
+const CLOSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs one session on an accepted connection until it ends, and says how
 /// it ended. `implicit_tls` starts with a TLS handshake (POP3S). When
@@ -98,7 +102,10 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
         );
         let mut server = Server::new(self.services.protocol.clone(), params, now);
         let reason = self.drive(&mut server).await;
-        let _ = self.transport.shutdown().await;
+        // A TLS shutdown first writes whatever ciphertext is still
+        // buffered: a peer that stopped reading would make it wait forever
+        // and keep the session, its maildrop lock and its connection slot.
+        let _ = tokio::time::timeout(self.close_limit(), self.transport.shutdown()).await;
         (reason, Some(server))
     }
 
@@ -178,8 +185,7 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             stopped = wait_for_stop(&mut self.stop) => {
                 if stopped {
                     let line = b"-ERR [SYS/TEMP] Server shutting down; try again later\r\n";
-                    let _ = self.transport.write_all(line).await;
-                    let _ = self.transport.flush().await;
+                    self.last_words(line).await;
                     Err(EndReason::Shutdown)
                 } else {
                     // The stop signal's sender is gone: no stop will come.
@@ -239,6 +245,23 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             Ok(Err(e)) => Err(EndReason::Io(e.to_string())),
             Err(_) => Err(EndReason::WriteTimeout),
         }
+    }
+
+    /// How long closing may wait on a peer that does not read.
+    fn close_limit(&self) -> std::time::Duration {
+        self.services.protocol.autologout.min(CLOSE_LIMIT)
+    }
+
+    /// Sends a final line the core did not produce, waiting no longer than
+    /// [`Self::close_limit`] for the peer to take it.
+    async fn last_words(&mut self, line: &[u8]) {
+        let limit = self.close_limit();
+        let transport = &mut self.transport;
+        let _ = tokio::time::timeout(limit, async move {
+            transport.write_all(line).await?;
+            transport.flush().await
+        })
+        .await;
     }
 
     fn closed_reason(&self, server: &Server) -> Option<EndReason> {
