@@ -64,7 +64,7 @@ impl Daemon {
             .arg(config)
             .arg("--listen")
             .arg(addr.to_string())
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

@@ -15,6 +15,7 @@
 )]
 
 pub mod daemon;
+pub mod fault;
 pub mod maildir;
 pub mod server;
 pub mod wire;

@@ -62,13 +62,6 @@ impl Wire {
         self.stream.get_mut().flush().await.unwrap();
     }
 
-    /// Like [`Wire::send`], but a connection the server closed is an
-    /// answer, not a test failure.
-    pub async fn try_send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.stream.get_mut().write_all(bytes).await?;
-        self.stream.get_mut().flush().await
-    }
-
     pub async fn command(&mut self, line: &str) {
         self.send(format!("{line}\r\n").as_bytes()).await;
     }
@@ -116,6 +109,16 @@ impl Wire {
         }
     }
 
+    /// Exactly `n` octets, whatever they hold.
+    pub async fn exact(&mut self, n: usize) -> Vec<u8> {
+        let mut bytes = vec![0; n];
+        tokio::time::timeout(READ_LIMIT, self.stream.read_exact(&mut bytes))
+            .await
+            .expect("server did not send in time")
+            .unwrap();
+        bytes
+    }
+
     pub async fn multi(&mut self, line: &str) -> Vec<u8> {
         self.ok(line).await;
         self.body().await
@@ -128,17 +131,6 @@ impl Wire {
             .await
             .expect("server did not close in time");
         rest
-    }
-
-    /// Whether the server has closed the connection, looking without
-    /// waiting: pending data means open.
-    pub async fn is_closed_now(&mut self) -> bool {
-        let mut byte = [0u8; 1];
-        match tokio::time::timeout(Duration::from_millis(1), self.stream.read(&mut byte)).await {
-            Err(_) => false,
-            Ok(Ok(n)) => n == 0,
-            Ok(Err(_)) => true,
-        }
     }
 
     /// Reads the greeting, then logs in with USER/PASS.
