@@ -209,6 +209,28 @@ async fn never_reading_peer(tls: bool) {
     drop(stuck);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_tls_handshake_is_dropped() {
+    let limit = Duration::from_millis(500);
+    let server = TestServer::start(Options {
+        handshake_timeout: limit,
+        ..Options::idle(Duration::from_secs(60))
+    })
+    .await;
+    let mut w = server.connect().await;
+    assert!(w.line().await.starts_with("+OK"));
+    w.ok("STLS").await;
+    // The client never starts the handshake (or trickles it): the server
+    // gives up after the handshake limit, long before the idle deadline.
+    let started = Instant::now();
+    let rest = w.until_closed().await;
+    let closed_after = started.elapsed();
+    assert!(rest.is_empty(), "{rest:?}");
+    assert!(closed_after >= limit, "closed early: {closed_after:?}");
+    assert!(closed_after < Duration::from_secs(60));
+    server.still_serves().await;
+}
+
 /// Not a hardening attack of its own, but the check the others rely on:
 /// a peer on another loopback address is a different peer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

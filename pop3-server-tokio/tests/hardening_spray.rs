@@ -54,6 +54,14 @@ async fn spraying_is_slowed_per_address_and_locks_no_account() {
         delays.push(took);
     }
     eprintln!("refusal times from one address: {delays:?}");
+    // Another login method draws on the same account of failures.
+    let mut w = Wire::connect_from(sprayer, server.addr).await;
+    assert!(w.line().await.starts_with("+OK"));
+    let asked = Instant::now();
+    let answer = w.ask("AUTH PLAIN AGFsaWNlAGd1ZXNz").await;
+    let took = asked.elapsed();
+    assert!(answer.starts_with("-ERR [AUTH]"), "{answer}");
+    assert!(took >= MAX, "AUTH PLAIN refused after {took:?}");
 
     // Another address is not charged for the sprayer's failures: its first
     // refusal comes after the base delay, not the grown one.

@@ -26,6 +26,7 @@ pub struct Options {
     pub max_per_ip: usize,
     pub penalty_base: Duration,
     pub penalty_max: Duration,
+    pub handshake_timeout: Duration,
     /// Where the Maildirs live; a fresh directory when `None`.
     pub mail_root: Option<PathBuf>,
 }
@@ -41,6 +42,7 @@ impl Default for Options {
             max_per_ip: 256,
             penalty_base: Duration::ZERO,
             penalty_max: Duration::ZERO,
+            handshake_timeout: Duration::from_secs(10),
             mail_root: None,
         }
     }
@@ -88,7 +90,7 @@ impl TestServer {
             tls: Some(Arc::new(TlsSource::load(cert, key).unwrap())),
             penalty: LoginPenalty::new(options.penalty_base, options.penalty_max),
             allow_cleartext: false,
-            handshake_timeout: Duration::from_secs(10),
+            handshake_timeout: options.handshake_timeout,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
