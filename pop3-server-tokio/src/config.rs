@@ -52,7 +52,8 @@ pub struct Limits {
     /// Connections open at once from one IP address.
     pub max_connections_per_ip: usize,
     /// Seconds of inactivity before a session is closed (RFC 1939's
-    /// autologout: at least 600).
+    /// autologout: at least 600). Bytes that do not complete a command do
+    /// not count as activity.
     pub idle_timeout_secs: u64,
     /// Refused commands before a session is closed.
     pub max_bad_commands: u32,

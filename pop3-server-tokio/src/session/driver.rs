@@ -22,6 +22,10 @@ use crate::transport::Transport;
 const READ_CHUNK: usize = 4096;
 /// Message bodies are read from storage in chunks this large.
 const BODY_CHUNK: usize = 64 * 1024;
+/// Longest wait for the last words of a session (a refusal line, the TLS
+/// close_notify) when the peer does not read them; the autologout time
+/// bounds it too.
+const CLOSE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs one session on an accepted connection until it ends, and says how
 /// it ended. `implicit_tls` starts with a TLS handshake (POP3S). When
@@ -45,6 +49,7 @@ pub async fn run_session<A: Authenticator, S: MaildropStore>(
         maildrop: None,
         tls: false,
         closed: None,
+        answered: tokio::time::Instant::now(),
     };
     let (reason, server) = session.run(implicit_tls, started).await;
     SessionEnd {
@@ -73,6 +78,12 @@ pub(super) struct Session<A, S: MaildropStore> {
     pub(super) tls: bool,
     /// Why the core closed the session, once it has.
     pub(super) closed: Option<pop3_proto::server::CloseReason>,
+    /// When the server last sent something (the greeting, an answer) or
+    /// finished a TLS handshake. The autologout time also counts from
+    /// here, because the core restarts its clock on every byte received:
+    /// a peer trickling bytes that never complete a command (slowloris)
+    /// would otherwise hold the session for ever.
+    answered: tokio::time::Instant,
 }
 
 impl<A: Authenticator, S: MaildropStore> Session<A, S> {
@@ -98,7 +109,10 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
         );
         let mut server = Server::new(self.services.protocol.clone(), params, now);
         let reason = self.drive(&mut server).await;
-        let _ = self.transport.shutdown().await;
+        // A TLS shutdown first writes whatever ciphertext is still
+        // buffered: a peer that stopped reading would make it wait forever
+        // and keep the session, its maildrop lock and its connection slot.
+        let _ = tokio::time::timeout(self.close_limit(), self.transport.shutdown()).await;
         (reason, Some(server))
     }
 
@@ -158,10 +172,10 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
         server: &mut Server,
         input: &mut [u8],
     ) -> Result<(), EndReason> {
-        let deadline = server
-            .poll_timeout()
-            .map(tokio::time::Instant::from_std)
-            .unwrap_or_else(|| tokio::time::Instant::now() + self.services.protocol.autologout);
+        let deadline = match server.poll_timeout() {
+            Some(core) => tokio::time::Instant::from_std(core).min(self.answer_deadline()),
+            None => tokio::time::Instant::now() + self.services.protocol.autologout,
+        };
         tokio::select! {
             read = self.transport.read(input) => match read {
                 Ok(0) => Err(EndReason::PeerClosed),
@@ -173,13 +187,17 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             },
             () = tokio::time::sleep_until(deadline) => {
                 server.handle_timeout(Instant::now());
+                if !server.is_closed() && tokio::time::Instant::now() >= self.answer_deadline() {
+                    self.last_words(b"-ERR Autologout; no complete command for too long\r\n")
+                        .await;
+                    return Err(EndReason::Protocol(pop3_proto::server::CloseReason::Timeout));
+                }
                 Ok(())
             }
             stopped = wait_for_stop(&mut self.stop) => {
                 if stopped {
                     let line = b"-ERR [SYS/TEMP] Server shutting down; try again later\r\n";
-                    let _ = self.transport.write_all(line).await;
-                    let _ = self.transport.flush().await;
+                    self.last_words(line).await;
                     Err(EndReason::Shutdown)
                 } else {
                     // The stop signal's sender is gone: no stop will come.
@@ -228,6 +246,7 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
     pub(super) async fn flush(&mut self, server: &mut Server) -> Result<(), EndReason> {
         let limit = self.services.protocol.autologout;
         while let Some(bytes) = server.poll_transmit(Instant::now()) {
+            self.answered = tokio::time::Instant::now();
             match tokio::time::timeout(limit, self.transport.write_all(&bytes)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(EndReason::Io(e.to_string())),
@@ -239,6 +258,29 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             Ok(Err(e)) => Err(EndReason::Io(e.to_string())),
             Err(_) => Err(EndReason::WriteTimeout),
         }
+    }
+
+    /// When the session ends if no command is completed (and answered)
+    /// before then, whatever bytes arrive.
+    fn answer_deadline(&self) -> tokio::time::Instant {
+        self.answered + self.services.protocol.autologout
+    }
+
+    /// How long closing may wait on a peer that does not read.
+    fn close_limit(&self) -> std::time::Duration {
+        self.services.protocol.autologout.min(CLOSE_LIMIT)
+    }
+
+    /// Sends a final line the core did not produce, waiting no longer than
+    /// [`Self::close_limit`] for the peer to take it.
+    async fn last_words(&mut self, line: &[u8]) {
+        let limit = self.close_limit();
+        let transport = &mut self.transport;
+        let _ = tokio::time::timeout(limit, async move {
+            transport.write_all(line).await?;
+            transport.flush().await
+        })
+        .await;
     }
 
     fn closed_reason(&self, server: &Server) -> Option<EndReason> {
@@ -263,6 +305,7 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             Ok(Ok(stream)) => {
                 self.transport = Transport::Tls(Box::new(stream));
                 self.tls = true;
+                self.answered = tokio::time::Instant::now();
                 Ok(())
             }
             Ok(Err(e)) => Err(EndReason::Handshake(e.to_string())),
