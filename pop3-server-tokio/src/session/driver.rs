@@ -49,7 +49,6 @@ pub async fn run_session<A: Authenticator, S: MaildropStore>(
         maildrop: None,
         tls: false,
         closed: None,
-        answered: tokio::time::Instant::now(),
     };
     let (reason, server) = session.run(implicit_tls, started).await;
     SessionEnd {
@@ -78,12 +77,6 @@ pub(super) struct Session<A, S: MaildropStore> {
     pub(super) tls: bool,
     /// Why the core closed the session, once it has.
     pub(super) closed: Option<pop3_proto::server::CloseReason>,
-    /// When the server last sent something (the greeting, an answer) or
-    /// finished a TLS handshake. The autologout time also counts from
-    /// here, because the core restarts its clock on every byte received:
-    /// a peer trickling bytes that never complete a command (slowloris)
-    /// would otherwise hold the session for ever.
-    answered: tokio::time::Instant,
 }
 
 impl<A: Authenticator, S: MaildropStore> Session<A, S> {
@@ -172,10 +165,13 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
         server: &mut Server,
         input: &mut [u8],
     ) -> Result<(), EndReason> {
-        let deadline = match server.poll_timeout() {
-            Some(core) => tokio::time::Instant::from_std(core).min(self.answer_deadline()),
-            None => tokio::time::Instant::now() + self.services.protocol.autologout,
-        };
+        // The core's autologout clock runs from the last complete command,
+        // so a peer trickling bytes (slowloris) is dropped on time. There
+        // is no deadline during UPDATE; wake up now and then anyway.
+        let deadline = server
+            .poll_timeout()
+            .map(tokio::time::Instant::from_std)
+            .unwrap_or_else(|| tokio::time::Instant::now() + self.services.protocol.autologout);
         tokio::select! {
             read = self.transport.read(input) => match read {
                 Ok(0) => Err(EndReason::PeerClosed),
@@ -187,11 +183,6 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             },
             () = tokio::time::sleep_until(deadline) => {
                 server.handle_timeout(Instant::now());
-                if !server.is_closed() && tokio::time::Instant::now() >= self.answer_deadline() {
-                    self.last_words(b"-ERR Autologout; no complete command for too long\r\n")
-                        .await;
-                    return Err(EndReason::Protocol(pop3_proto::server::CloseReason::Timeout));
-                }
                 Ok(())
             }
             stopped = wait_for_stop(&mut self.stop) => {
@@ -246,7 +237,6 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
     pub(super) async fn flush(&mut self, server: &mut Server) -> Result<(), EndReason> {
         let limit = self.services.protocol.autologout;
         while let Some(bytes) = server.poll_transmit(Instant::now()) {
-            self.answered = tokio::time::Instant::now();
             match tokio::time::timeout(limit, self.transport.write_all(&bytes)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(EndReason::Io(e.to_string())),
@@ -258,12 +248,6 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             Ok(Err(e)) => Err(EndReason::Io(e.to_string())),
             Err(_) => Err(EndReason::WriteTimeout),
         }
-    }
-
-    /// When the session ends if no command is completed (and answered)
-    /// before then, whatever bytes arrive.
-    fn answer_deadline(&self) -> tokio::time::Instant {
-        self.answered + self.services.protocol.autologout
     }
 
     /// How long closing may wait on a peer that does not read.
@@ -305,7 +289,6 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             Ok(Ok(stream)) => {
                 self.transport = Transport::Tls(Box::new(stream));
                 self.tls = true;
-                self.answered = tokio::time::Instant::now();
                 Ok(())
             }
             Ok(Err(e)) => Err(EndReason::Handshake(e.to_string())),
