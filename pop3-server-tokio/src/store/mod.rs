@@ -13,8 +13,10 @@ use pop3_proto::types::Username;
 use tokio::io::AsyncRead;
 
 pub mod maildir;
+pub mod postgres;
 
 pub use maildir::MaildirStore;
+pub use postgres::PostgresStore;
 
 /// A message body being read: the stored octets, as they are on disk.
 /// The session driver dot-stuffs them and turns bare LF into CRLF.

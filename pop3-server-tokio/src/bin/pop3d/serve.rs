@@ -158,6 +158,7 @@ async fn serve_until_stopped(
             endpoints.push(Endpoint {
                 listener,
                 implicit_tls,
+                proxy: None,
             });
         }
     }
