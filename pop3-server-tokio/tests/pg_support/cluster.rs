@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use tokio_postgres::NoTls;
 
 /// What to run when PostgreSQL is missing.
-pub const INSTALL_HINT: &str =
-    "PostgreSQL is required: run `bash .ci/install-postgres-haproxy` (or `apt-get install -y postgresql`)";
+pub const INSTALL_HINT: &str = "PostgreSQL is required: run `bash .ci/install-postgres-haproxy` (or `apt-get install -y postgresql`)";
 
 pub struct Cluster {
     pub port: u16,
@@ -29,7 +28,11 @@ static DATABASES: AtomicU32 = AtomicU32::new(0);
 /// wherever `initdb` is on the PATH.
 fn find_bin() -> PathBuf {
     let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
         .unwrap_or_default();
     versions.retain(|p| p.join("initdb").is_file());
     versions.sort_by_key(|p| {
@@ -103,7 +106,15 @@ impl Cluster {
             .command("initdb")
             .arg("-D")
             .arg(&data)
-            .args(["-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ])
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -142,7 +153,10 @@ impl Cluster {
     /// gone.
     fn watch(&self) {
         let stop = if self.as_postgres {
-            format!("runuser -u postgres -- '{}'", self.bin.join("pg_ctl").display())
+            format!(
+                "runuser -u postgres -- '{}'",
+                self.bin.join("pg_ctl").display()
+            )
         } else {
             format!("'{}'", self.bin.join("pg_ctl").display())
         };
