@@ -15,6 +15,7 @@
 
 pub mod backend;
 pub mod cluster;
+pub mod process;
 pub mod server;
 pub mod suite;
 
