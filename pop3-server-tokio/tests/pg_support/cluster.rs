@@ -150,7 +150,9 @@ impl Cluster {
     }
 
     /// Stops the cluster and removes its directory when this process is
-    /// gone.
+    /// gone. The watchdog must outlive this process, so it is not waited
+    /// for.
+    #[allow(clippy::zombie_processes)]
     fn watch(&self) {
         let stop = if self.as_postgres {
             format!(

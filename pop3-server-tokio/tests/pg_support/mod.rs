@@ -7,6 +7,7 @@
     unreachable_pub,
     missing_docs,
     async_fn_in_trait,
+    unused_imports,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
