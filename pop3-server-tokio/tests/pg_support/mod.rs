@@ -16,6 +16,7 @@
 
 pub mod backend;
 pub mod cluster;
+pub mod fleet;
 pub mod process;
 pub mod server;
 pub mod suite;

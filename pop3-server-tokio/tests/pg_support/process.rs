@@ -179,6 +179,18 @@ impl Client {
         answer
     }
 
+    /// Reads a multi-line body up to its terminator; returns its octets.
+    pub async fn body(&mut self) -> usize {
+        let mut octets = 0;
+        loop {
+            let line = self.line().await;
+            if line == "." {
+                return octets;
+            }
+            octets += line.len() + 2;
+        }
+    }
+
     /// USER/PASS; returns the answer to PASS.
     pub async fn login(&mut self, user: &str, password: &str) -> String {
         self.ok(&format!("USER {user}")).await;
