@@ -27,7 +27,8 @@ const SESSIONS_PER_USER: usize = 40;
 const MESSAGES: usize = 5;
 const MESSAGE_SIZE: usize = 4096;
 
-/// One worker per user: connect, log in, STAT, RETR every message, QUIT.
+/// One worker per user, each from its own loopback address (as distinct
+/// clients would be): connect, log in, STAT, RETR every message, QUIT.
 async fn sessions(addr: SocketAddr) -> (f64, usize, usize) {
     let started = Instant::now();
     let mut workers = Vec::new();
@@ -35,7 +36,8 @@ async fn sessions(addr: SocketAddr) -> (f64, usize, usize) {
         workers.push(tokio::spawn(async move {
             let mut retrieved = 0;
             for _ in 0..SESSIONS_PER_USER {
-                let mut c = Client::connect_from([127, 0, 0, 1].into(), addr).await;
+                let from = [127, 0, 1, u8::try_from(u + 1).unwrap()];
+                let mut c = Client::connect_from(from.into(), addr).await;
                 let answer = c.login(&format!("u{u}"), "pw").await;
                 assert!(answer.starts_with("+OK"), "{answer}");
                 c.ok("STAT").await;

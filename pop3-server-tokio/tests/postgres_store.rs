@@ -249,3 +249,38 @@ fn serving_needs_a_migrated_database() {
     let (ok, out, err) = pop3d(&args, b"");
     assert!(ok, "{out}{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pooled_session_connection_gives_its_lock_back() {
+    let backend = PostgresBackend::create().await;
+    let served = Served::start(passwd_users(), backend.store(), ServerOptions::default()).await;
+    backend.deliver("alice", &message("a", 100)).await;
+    let count = |sql: &'static str| {
+        let admin = &backend.admin;
+        async move { admin.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    let advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted";
+    let pooled = "SELECT count(*) FROM pg_stat_activity \
+                  WHERE application_name = 'pop3d' AND datname = current_database()";
+    for quit in [false, true] {
+        let mut w = login(&served).await;
+        assert_eq!(count(advisory).await, 1);
+        if quit {
+            w.ok("QUIT").await;
+            // UPDATE gives the lock back before answering.
+            assert_eq!(count(advisory).await, 0);
+        } else {
+            w.ok("DELE 1").await;
+            drop(w);
+            // A session that just stops gives it back soon after.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while count(advisory).await != 0 {
+                assert!(std::time::Instant::now() < deadline, "lock kept");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+        // The connection itself stays open in the pool, lock-free.
+        assert!(count(pooled).await >= 1);
+    }
+    assert_eq!(backend.stored("alice").await.len(), 1);
+}

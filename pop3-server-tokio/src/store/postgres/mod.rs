@@ -4,22 +4,26 @@
 //! - Messages live in `messages` (see `migrations/`), stored once as
 //!   delivered, with their exact wire size and a unique-id that never
 //!   changes; the snapshot is one index range scan in delivery order.
-//! - Each session opens its own connection (not from the pool) and takes
+//! - Each session takes a connection of its own from the session pool and
 //!   `pg_try_advisory_lock(mailbox id)` on it: a second session on any
 //!   instance gets `[IN-USE]`, and if the instance dies the database ends
-//!   the connection and the lock with it. The session's queries (RETR
+//!   its connections and the locks with them. The session's queries (RETR
 //!   pages, UPDATE) run on that connection.
+//! - A session connection goes back to the pool only after
+//!   `pg_advisory_unlock_all()` succeeded on it; if that fails it is
+//!   closed instead. The pool also runs `pg_advisory_unlock_all()` before
+//!   handing a connection out, so no session can inherit a lock.
 //! - RETR reads the body in pages with `substring()`, never whole.
 //! - UPDATE is one `DELETE`: all deletions or none.
 //!
-//! The pool serves short jobs that hold no lock: deliveries and the
-//! authenticator. Connections are plain TCP (no TLS): the database is
-//! expected on loopback or a private network.
+//! A second, small pool serves short jobs that hold no lock: deliveries
+//! and the authenticator. Connections are plain TCP (no TLS): the
+//! database is expected on loopback or a private network.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use pop3_proto::types::Username;
 use tokio_postgres::{Client, NoTls};
 
@@ -42,11 +46,19 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections the pool keeps for short jobs.
 const POOL_SIZE: usize = 16;
 
+/// Most sessions one instance holds connections for at once (the
+/// database's `max_connections` must allow this across the fleet).
+const SESSION_POOL_SIZE: usize = 1024;
+
+/// What a connection runs before it serves another session.
+const RELEASE_LOCKS: &str = "SELECT pg_advisory_unlock_all()";
+
 /// A PostgreSQL maildrop store.
 #[derive(Clone)]
 pub struct PostgresStore {
     config: Arc<tokio_postgres::Config>,
     pool: Pool,
+    sessions: Pool,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -80,20 +92,16 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("pop3d");
         }
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .build()
-            .map_err(|e| SetupError::Pool(e.to_string()))?;
+        let pool = pool_of(&config, RecyclingMethod::Fast, POOL_SIZE)?;
+        let sessions = pool_of(
+            &config,
+            RecyclingMethod::Custom(RELEASE_LOCKS.into()),
+            SESSION_POOL_SIZE,
+        )?;
         Ok(Self {
             config: Arc::new(config),
             pool,
+            sessions,
         })
     }
 
@@ -102,8 +110,8 @@ impl PostgresStore {
         &self.pool
     }
 
-    /// A new connection of its own, outside the pool: closing it (by
-    /// dropping the client) ends every session-level lock it holds.
+    /// A new connection of its own, outside the pools (for commands that
+    /// run once).
     pub async fn connect(&self) -> Result<Client, tokio_postgres::Error> {
         let (client, connection) = self.config.connect(NoTls).await?;
         tokio::spawn(async move {
@@ -119,12 +127,36 @@ impl MaildropStore for PostgresStore {
     type Open = OpenPostgres;
 
     async fn open(&self, user: &Username) -> Result<OpenPostgres, OpenError> {
-        let client = self.connect().await.map_err(|e| {
-            tracing::warn!(error = %e, "postgres: cannot connect");
+        let client = self.sessions.get().await.map_err(|e| {
+            tracing::warn!(error = %e, "postgres: no session connection");
             OpenError::Temporary("database unreachable".into())
         })?;
         OpenPostgres::lock(client, user.as_str()).await
     }
+}
+
+/// A pool of at most `size` connections, checked with `recycling`
+/// before each reuse, with time limits on connecting and waiting.
+fn pool_of(
+    config: &tokio_postgres::Config,
+    recycling: RecyclingMethod,
+    size: usize,
+) -> Result<Pool, SetupError> {
+    let manager = Manager::from_config(
+        config.clone(),
+        NoTls,
+        ManagerConfig {
+            recycling_method: recycling,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(CONNECT_TIMEOUT))
+        .wait_timeout(Some(CONNECT_TIMEOUT))
+        .recycle_timeout(Some(CONNECT_TIMEOUT))
+        .build()
+        .map_err(|e| SetupError::Pool(e.to_string()))
 }
 
 /// The session-facing error for a database failure, logged.

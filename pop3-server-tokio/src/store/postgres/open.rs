@@ -2,20 +2,21 @@
 
 use std::sync::Arc;
 
+use deadpool_postgres::Object;
 use pop3_proto::server::{CommitOutcome, Deletion, Maildrop, MessageEntry, RetrieveError};
 use pop3_proto::types::Uid;
-use tokio_postgres::{Client, Statement};
+use tokio_postgres::Statement;
 
 use super::mailbox::mailbox_id;
 use super::reader::PageReader;
-use super::temporary;
+use super::{RELEASE_LOCKS, temporary};
 use crate::store::{MessageReader, OpenError, OpenMaildrop};
 
 /// The session's connection, holding the advisory lock on the mailbox,
-/// and the snapshot taken at login. Dropping it closes the connection,
-/// which releases the lock and deletes nothing.
+/// and the snapshot taken at login. Dropping it releases the lock (then
+/// the connection goes back to the pool) and deletes nothing.
 pub struct OpenPostgres {
-    client: Arc<Client>,
+    client: Arc<Object>,
     mailbox: i64,
     maildrop: Maildrop,
     /// The `messages.id` of each snapshot entry.
@@ -37,10 +38,10 @@ impl std::fmt::Debug for OpenPostgres {
 }
 
 impl OpenPostgres {
-    /// Locks `user`'s mailbox on `client` (a connection of its own) and
+    /// Locks `user`'s mailbox on `client` (a session connection) and
     /// takes the snapshot.
-    pub(super) async fn lock(client: Client, user: &str) -> Result<Self, OpenError> {
-        let mailbox = mailbox_id(&client, user)
+    pub(super) async fn lock(client: Object, user: &str) -> Result<Self, OpenError> {
+        let mailbox = mailbox_id(&**client, user)
             .await
             .map_err(|e| temporary("finding the mailbox", &e))?;
         let locked: bool = client
@@ -51,6 +52,28 @@ impl OpenPostgres {
         if !locked {
             return Err(OpenError::InUse);
         }
+        match Self::snapshot_of(&client, mailbox).await {
+            Ok((maildrop, ids, length, page)) => Ok(Self {
+                client: Arc::new(client),
+                mailbox,
+                maildrop,
+                ids,
+                length,
+                page,
+                locked: true,
+            }),
+            Err(error) => {
+                release(Arc::new(client)).await;
+                Err(error)
+            }
+        }
+    }
+
+    /// The snapshot and the statements RETR needs, taken under the lock.
+    async fn snapshot_of(
+        client: &Object,
+        mailbox: i64,
+    ) -> Result<(Maildrop, Vec<i64>, Statement, Statement), OpenError> {
         let rows = client
             .query(
                 "SELECT id, uid, wire_size FROM messages WHERE mailbox_id = $1 ORDER BY id",
@@ -83,36 +106,64 @@ impl OpenPostgres {
             OpenError::Permanent(e.to_string())
         })?;
         let length = client
-            .prepare("SELECT octet_length(body) FROM messages WHERE id = $1")
+            .prepare_cached("SELECT octet_length(body) FROM messages WHERE id = $1")
             .await
             .map_err(|e| temporary("preparing", &e))?;
         let page = client
-            .prepare("SELECT substring(body FROM $2 FOR $3) FROM messages WHERE id = $1")
+            .prepare_cached("SELECT substring(body FROM $2 FOR $3) FROM messages WHERE id = $1")
             .await
             .map_err(|e| temporary("preparing", &e))?;
-        Ok(Self {
-            client: Arc::new(client),
-            mailbox,
-            maildrop,
-            ids,
-            length,
-            page,
-            locked: true,
-        })
+        Ok((maildrop, ids, length, page))
     }
 
-    /// Gives up the lock now, rather than when the connection closes, so
-    /// the next session (on any instance) gets in at once.
+    /// Gives up the lock now, rather than when the session object goes,
+    /// so the next session (on any instance) gets in at once. If this
+    /// fails the lock is still held, and dropping releases it.
     async fn unlock(&mut self) {
-        if !std::mem::take(&mut self.locked) {
+        if !self.locked {
             return;
         }
-        if let Err(e) = self
+        match self
             .client
             .execute("SELECT pg_advisory_unlock($1)", &[&self.mailbox])
             .await
         {
-            tracing::warn!(error = %e, "postgres: unlock failed; the connection's end releases it");
+            Ok(_) => self.locked = false,
+            Err(e) => {
+                tracing::warn!(error = %e, "postgres: unlock failed; retried when the session ends")
+            }
+        }
+    }
+}
+
+impl Drop for OpenPostgres {
+    /// A session that ends without UPDATE still holds the lock: release
+    /// it before the connection can serve anyone else.
+    fn drop(&mut self) {
+        if !self.locked {
+            return;
+        }
+        let client = Arc::clone(&self.client);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(release(client));
+            }
+            Err(_) => tracing::warn!(
+                "postgres: no runtime to release the lock; the pool releases it before reuse"
+            ),
+        }
+    }
+}
+
+/// Releases every lock `client` holds, then lets it go back to the pool;
+/// a connection on which that fails is closed instead, which ends its
+/// locks too. (A RETR reader still holding the connection returns it when
+/// it is done.)
+async fn release(client: Arc<Object>) {
+    if let Err(e) = client.batch_execute(RELEASE_LOCKS).await {
+        tracing::warn!(error = %e, "postgres: releasing locks failed; closing the connection");
+        if let Ok(object) = Arc::try_unwrap(client) {
+            drop(Object::take(object));
         }
     }
 }

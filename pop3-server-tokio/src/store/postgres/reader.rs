@@ -7,8 +7,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use deadpool_postgres::Object;
 use tokio::io::{AsyncRead, ReadBuf};
-use tokio_postgres::{Client, Statement};
+use tokio_postgres::Statement;
 
 /// Octets fetched per query.
 const PAGE: i32 = 256 * 1024;
@@ -18,7 +19,7 @@ type Fetch = Pin<Box<dyn Future<Output = io::Result<Vec<u8>>> + Send>>;
 /// Reads `length` octets of a message body with `substring()` queries on
 /// the session's connection.
 pub(super) struct PageReader {
-    client: Arc<Client>,
+    client: Arc<Object>,
     statement: Statement,
     id: i64,
     /// Octets fetched so far (the next page starts after them).
@@ -30,7 +31,7 @@ pub(super) struct PageReader {
 }
 
 impl PageReader {
-    pub(super) fn new(client: Arc<Client>, statement: Statement, id: i64, length: i32) -> Self {
+    pub(super) fn new(client: Arc<Object>, statement: Statement, id: i64, length: i32) -> Self {
         Self {
             client,
             statement,
