@@ -26,6 +26,9 @@ const USERS: usize = 16;
 const SESSIONS_PER_USER: usize = 40;
 const MESSAGES: usize = 5;
 const MESSAGE_SIZE: usize = 4096;
+/// Messages stored in the delivery measurement, into a user no session
+/// reads.
+const BULK: usize = 2000;
 
 /// One worker per user, each from its own loopback address (as distinct
 /// clients would be): connect, log in, STAT, RETR every message, QUIT.
@@ -69,6 +72,17 @@ async fn sessions_and_messages_per_second() {
     let users: String = (0..USERS).map(|u| format!("u{u}:{{PLAIN}}pw\n")).collect();
     let fleet = Fleet::start_with(&users).await;
 
+    // The sessions' mail.
+    let client = connect(&fleet.url).await;
+    for u in 0..USERS {
+        for i in 0..MESSAGES {
+            let m = common::message(&format!("u{u} m{i}"), MESSAGE_SIZE);
+            pop3_server_tokio::store::postgres::deliver(&client, &format!("u{u}"), &m)
+                .await
+                .unwrap();
+        }
+    }
+
     // Deliveries: 4 connections storing messages side by side.
     let started = Instant::now();
     let mut writers = Vec::new();
@@ -76,20 +90,18 @@ async fn sessions_and_messages_per_second() {
         let url = fleet.url.clone();
         writers.push(tokio::spawn(async move {
             let client = connect(&url).await;
-            for u in (w..USERS).step_by(4) {
-                for i in 0..MESSAGES {
-                    let m = common::message(&format!("u{u} m{i}"), MESSAGE_SIZE);
-                    pop3_server_tokio::store::postgres::deliver(&client, &format!("u{u}"), &m)
-                        .await
-                        .unwrap();
-                }
+            let m = common::message(&format!("bulk {w}"), MESSAGE_SIZE);
+            for _ in 0..BULK / 4 {
+                pop3_server_tokio::store::postgres::deliver(&client, "bulk", &m)
+                    .await
+                    .unwrap();
             }
         }));
     }
     for w in writers {
         w.await.unwrap();
     }
-    let delivered = USERS * MESSAGES;
+    let delivered = BULK;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "deliveries: {delivered} messages of {MESSAGE_SIZE} octets in {secs:.2} s = {:.0} messages/s",
