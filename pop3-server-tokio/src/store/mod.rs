@@ -1,5 +1,5 @@
 //! Where maildrops live: the [`MaildropStore`] trait the session driver
-//! talks to, and the Maildir implementation.
+//! talks to, and its Maildir and PostgreSQL implementations.
 //!
 //! A store opens a user's maildrop, holding an exclusive lock for as long
 //! as the returned [`OpenMaildrop`] lives; the snapshot it reports is what
