@@ -39,7 +39,8 @@ async fn failed_update_answers_sys_temp_and_deletes_nothing() {
         .admin
         .query_one(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_locks \
-             WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()",
+             WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid() \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             &[],
         )
         .await
@@ -259,7 +260,8 @@ async fn pooled_session_connection_gives_its_lock_back() {
         let admin = &backend.admin;
         async move { admin.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
     };
-    let advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted";
+    let advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
+                    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
     let pooled = "SELECT count(*) FROM pg_stat_activity \
                   WHERE application_name = 'pop3d' AND datname = current_database()";
     for quit in [false, true] {
