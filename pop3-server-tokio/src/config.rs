@@ -8,6 +8,8 @@ use std::time::Duration;
 use pop3_proto::types::Mechanism;
 use serde::Deserialize;
 
+use crate::proxy::{Network, TrustedNetworks};
+
 /// Why the settings are unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -43,6 +45,46 @@ pub enum LogFormat {
     Json,
 }
 
+/// Where maildrops are kept (`store`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreKind {
+    /// One Maildir per user (`maildir` template).
+    #[default]
+    Maildir,
+    /// PostgreSQL (`database_url`), shared by any number of instances.
+    Postgres,
+}
+
+/// Who may log in (`auth`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthKind {
+    /// A Dovecot passwd-file (`users`).
+    #[default]
+    PasswdFile,
+    /// The `users` table in PostgreSQL (`database_url`).
+    Postgres,
+}
+
+/// The checked store choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSettings {
+    /// Maildirs at this path template (with `%u`).
+    Maildir(String),
+    /// PostgreSQL at this URL.
+    Postgres(String),
+}
+
+/// The checked authenticator choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthSettings {
+    /// A passwd-file.
+    PasswdFile(PathBuf),
+    /// PostgreSQL at this URL.
+    Postgres(String),
+}
+
 /// The `[limits]` table.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -68,6 +110,8 @@ pub struct Limits {
     pub tls_handshake_timeout_secs: u64,
     /// Seconds running sessions may go on after SIGTERM or SIGINT.
     pub shutdown_grace_secs: u64,
+    /// Seconds a proxy may take to send the PROXY header.
+    pub proxy_header_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -82,6 +126,7 @@ impl Default for Limits {
             login_failure_delay_max_ms: 15_000,
             tls_handshake_timeout_secs: 30,
             shutdown_grace_secs: 30,
+            proxy_header_timeout_secs: 10,
         }
     }
 }
@@ -116,6 +161,20 @@ pub struct FileConfig {
     pub user_pass: Option<bool>,
     /// SASL mechanisms offered, in order.
     pub mechanisms: Option<Vec<String>>,
+    /// Where maildrops are kept: `maildir` (default) or `postgres`.
+    pub store: Option<StoreKind>,
+    /// Who may log in: `passwd-file` (default) or `postgres`.
+    pub auth: Option<AuthKind>,
+    /// PostgreSQL connection URL, for `store` or `auth` = `postgres`.
+    pub database_url: Option<String>,
+    /// Plain POP3 listeners behind a proxy: each connection starts with a
+    /// PROXY protocol (v1 or v2) header.
+    pub proxy_listen: Vec<SocketAddr>,
+    /// POP3S listeners behind a proxy (PROXY header, then TLS).
+    pub proxy_tls_listen: Vec<SocketAddr>,
+    /// Networks the PROXY listeners accept connections from, e.g.
+    /// `["127.0.0.1/32"]`.
+    pub proxy_trusted: Vec<String>,
     /// The `[limits]` table.
     pub limits: Limits,
 }
@@ -158,6 +217,10 @@ pub struct Overrides {
     pub allow_cleartext: bool,
     /// `--log-format`.
     pub log_format: Option<LogFormat>,
+    /// `--store`.
+    pub store: Option<StoreKind>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
 }
 
 /// The checked settings the daemon runs with.
@@ -169,10 +232,16 @@ pub struct Settings {
     pub tls_listen: Vec<SocketAddr>,
     /// Certificate and key, if TLS is on.
     pub tls: Option<(PathBuf, PathBuf)>,
-    /// Users file.
-    pub users: PathBuf,
-    /// Maildir template.
-    pub maildir: String,
+    /// Who may log in.
+    pub auth: AuthSettings,
+    /// Where maildrops are kept.
+    pub store: StoreSettings,
+    /// Plain listeners expecting a PROXY header.
+    pub proxy_listen: Vec<SocketAddr>,
+    /// Implicit-TLS listeners expecting a PROXY header.
+    pub proxy_tls_listen: Vec<SocketAddr>,
+    /// Where PROXY headers are accepted from.
+    pub proxy_trusted: TrustedNetworks,
     /// Cleartext off loopback allowed.
     pub allow_cleartext: bool,
     /// Host name.
@@ -204,6 +273,9 @@ pub const SERVABLE: &[Mechanism] = &[
 impl Settings {
     /// Merges the file (if any) with the overrides and checks the result.
     pub fn resolve(file: FileConfig, over: Overrides) -> Result<Self, ConfigError> {
+        let proxy_trusted = proxy_trusted(&file)?;
+        let auth = auth_settings(&file, &over)?;
+        let store = store_settings(&file, &over)?;
         let listen = if over.listen.is_empty() {
             file.listen
         } else {
@@ -214,7 +286,11 @@ impl Settings {
         } else {
             over.tls_listen
         };
-        if listen.is_empty() && tls_listen.is_empty() {
+        if listen.is_empty()
+            && tls_listen.is_empty()
+            && file.proxy_listen.is_empty()
+            && file.proxy_tls_listen.is_empty()
+        {
             return Err(ConfigError::Invalid(
                 "nothing to listen on: set `listen` or `tls_listen` (or --listen/--tls-listen)"
                     .into(),
@@ -229,22 +305,10 @@ impl Settings {
                 ));
             }
         };
-        if !tls_listen.is_empty() && tls.is_none() {
+        if !(tls_listen.is_empty() && file.proxy_tls_listen.is_empty()) && tls.is_none() {
             return Err(ConfigError::Invalid(
                 "`tls_listen` needs `cert` and `key`".into(),
             ));
-        }
-        let users = over
-            .users
-            .or(file.users)
-            .ok_or_else(|| ConfigError::Invalid("`users` (the passwd-file) is required".into()))?;
-        let maildir = over.maildir.or(file.maildir).ok_or_else(|| {
-            ConfigError::Invalid("`maildir` (a path template with %u) is required".into())
-        })?;
-        if !maildir.contains("%u") {
-            return Err(ConfigError::Invalid(format!(
-                "`maildir` must contain %u for the user name: {maildir}"
-            )));
         }
         let mechanisms = match file.mechanisms {
             None => None,
@@ -270,8 +334,11 @@ impl Settings {
             listen,
             tls_listen,
             tls,
-            users,
-            maildir,
+            auth,
+            store,
+            proxy_listen: file.proxy_listen,
+            proxy_tls_listen: file.proxy_tls_listen,
+            proxy_trusted,
             allow_cleartext: over.allow_cleartext || file.allow_cleartext.unwrap_or(false),
             hostname: file.hostname.unwrap_or_else(|| "localhost".into()),
             greeting: file.greeting.unwrap_or_else(|| "POP3 server ready".into()),
@@ -287,6 +354,75 @@ impl Settings {
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.limits.idle_timeout_secs)
     }
+}
+
+/// The store the file and flags choose, checked: also what `pop3d
+/// deliver`, `migrate` and `import-maildir` use.
+pub fn store_settings(file: &FileConfig, over: &Overrides) -> Result<StoreSettings, ConfigError> {
+    match over.store.or(file.store).unwrap_or_default() {
+        StoreKind::Maildir => {
+            let maildir = over
+                .maildir
+                .clone()
+                .or(file.maildir.clone())
+                .ok_or_else(|| {
+                    ConfigError::Invalid("`maildir` (a path template with %u) is required".into())
+                })?;
+            if !maildir.contains("%u") {
+                return Err(ConfigError::Invalid(format!(
+                    "`maildir` must contain %u for the user name: {maildir}"
+                )));
+            }
+            Ok(StoreSettings::Maildir(maildir))
+        }
+        StoreKind::Postgres => Ok(StoreSettings::Postgres(database_url(file, over, "store")?)),
+    }
+}
+
+/// The authenticator the file and flags choose, checked.
+pub fn auth_settings(file: &FileConfig, over: &Overrides) -> Result<AuthSettings, ConfigError> {
+    match file.auth.unwrap_or_default() {
+        AuthKind::PasswdFile => over
+            .users
+            .clone()
+            .or(file.users.clone())
+            .map(AuthSettings::PasswdFile)
+            .ok_or_else(|| ConfigError::Invalid("`users` (the passwd-file) is required".into())),
+        AuthKind::Postgres => Ok(AuthSettings::Postgres(database_url(file, over, "auth")?)),
+    }
+}
+
+/// The database URL, required because `key` is `postgres`.
+pub fn database_url(file: &FileConfig, over: &Overrides, key: &str) -> Result<String, ConfigError> {
+    over.database_url
+        .clone()
+        .or(file.database_url.clone())
+        .ok_or_else(|| ConfigError::Invalid(format!("`{key} = \"postgres\"` needs `database_url`")))
+}
+
+/// The trusted networks, required when a PROXY listener is set.
+fn proxy_trusted(file: &FileConfig) -> Result<TrustedNetworks, ConfigError> {
+    let networks = file
+        .proxy_trusted
+        .iter()
+        .map(|text| {
+            text.parse::<Network>()
+                .map_err(|e| ConfigError::Invalid(format!("`proxy_trusted`: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let proxied = !(file.proxy_listen.is_empty() && file.proxy_tls_listen.is_empty());
+    if proxied && networks.is_empty() {
+        return Err(ConfigError::Invalid(
+            "`proxy_listen` needs `proxy_trusted` (the proxies' networks, e.g. [\"127.0.0.1/32\"])"
+                .into(),
+        ));
+    }
+    if file.limits.proxy_header_timeout_secs == 0 {
+        return Err(ConfigError::Invalid(
+            "`proxy_header_timeout_secs` must be positive".into(),
+        ));
+    }
+    Ok(TrustedNetworks::new(networks))
 }
 
 fn parse_mechanism(name: &str) -> Result<Mechanism, ConfigError> {
@@ -339,7 +475,7 @@ mod tests {
         };
         let s = Settings::resolve(parse(MINIMAL).unwrap(), over).unwrap();
         assert_eq!(s.listen, vec!["[::1]:2110".parse().unwrap()]);
-        assert_eq!(s.maildir, "/var/mail/%u");
+        assert_eq!(s.store, StoreSettings::Maildir("/var/mail/%u".into()));
         assert!(s.allow_cleartext);
         assert_eq!(s.log_format, LogFormat::Json);
     }
@@ -395,5 +531,79 @@ mod tests {
             let err = Settings::resolve(parse(text).unwrap(), Overrides::default()).unwrap_err();
             assert!(err.to_string().contains(expected), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn defaults_keep_maildir_and_passwd_file() {
+        let s = Settings::resolve(parse(MINIMAL).unwrap(), Overrides::default()).unwrap();
+        assert_eq!(
+            s.store,
+            StoreSettings::Maildir("/srv/mail/%u/Maildir".into())
+        );
+        assert_eq!(s.auth, AuthSettings::PasswdFile("/etc/pop3d/users".into()));
+        assert!(s.proxy_listen.is_empty());
+        assert_eq!(s.limits.proxy_header_timeout_secs, 10);
+    }
+
+    #[test]
+    fn postgres_store_and_auth_need_only_the_url() {
+        let text = r#"
+            proxy_listen = ["127.0.0.1:2110"]
+            proxy_trusted = ["127.0.0.1/32", "::1"]
+            store = "postgres"
+            auth = "postgres"
+            database_url = "postgresql://pop3d@127.0.0.1/mail"
+        "#;
+        let s = Settings::resolve(parse(text).unwrap(), Overrides::default()).unwrap();
+        let url = "postgresql://pop3d@127.0.0.1/mail".to_owned();
+        assert_eq!(s.store, StoreSettings::Postgres(url.clone()));
+        assert_eq!(s.auth, AuthSettings::Postgres(url));
+        assert_eq!(s.proxy_listen, vec!["127.0.0.1:2110".parse().unwrap()]);
+        assert!(s.proxy_trusted.trusts("127.0.0.1".parse().unwrap()));
+        assert!(s.proxy_trusted.trusts("::1".parse().unwrap()));
+        assert!(!s.proxy_trusted.trusts("127.0.0.2".parse().unwrap()));
+
+        let over = Overrides {
+            store: Some(StoreKind::Postgres),
+            database_url: Some("host=db user=pop3d".into()),
+            ..Overrides::default()
+        };
+        let s = Settings::resolve(parse(MINIMAL).unwrap(), over).unwrap();
+        assert_eq!(
+            s.store,
+            StoreSettings::Postgres("host=db user=pop3d".into())
+        );
+    }
+
+    #[test]
+    fn postgres_and_proxy_mistakes_are_refused() {
+        let cases = [
+            (
+                "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nstore = \"postgres\"\n",
+                "needs `database_url`",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nmaildir = \"m/%u\"\nauth = \"postgres\"\n",
+                "needs `database_url`",
+            ),
+            (
+                "proxy_listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n",
+                "needs `proxy_trusted`",
+            ),
+            (
+                "proxy_listen = [\"127.0.0.1:1110\"]\nproxy_trusted = [\"10.0.0.0/33\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n",
+                "proxy_trusted",
+            ),
+            (
+                "proxy_tls_listen = [\"127.0.0.1:1995\"]\nproxy_trusted = [\"127.0.0.1\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n",
+                "needs `cert`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let err = Settings::resolve(parse(text).unwrap(), Overrides::default()).unwrap_err();
+            assert!(err.to_string().contains(expected), "{text}: {err}");
+        }
+        assert!(parse("store = \"mysql\"\n").is_err());
+        assert!(parse("auth = \"ldap\"\n").is_err());
     }
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod limits;
 pub mod listener;
+pub mod proxy;
 pub mod services;
 pub mod session;
 pub mod store;

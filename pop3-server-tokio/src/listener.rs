@@ -1,8 +1,11 @@
-//! Accepting connections: admission against the limits, one task per
-//! session, and a graceful stop.
+//! Accepting connections: the PROXY header where a listener asks for
+//! one, admission against the limits, one task per session, and a
+//! graceful stop.
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
@@ -11,6 +14,7 @@ use tokio::sync::watch;
 
 use crate::auth::Authenticator;
 use crate::limits::{ConnectionLimits, Refusal};
+use crate::proxy::{TrustedNetworks, read_header};
 use crate::services::Services;
 use crate::session::run_session;
 use crate::store::MaildropStore;
@@ -22,6 +26,18 @@ pub struct Endpoint {
     pub listener: TcpListener,
     /// POP3S (implicit TLS) rather than POP3 with STLS.
     pub implicit_tls: bool,
+    /// Expect a PROXY protocol header before anything else, and take the
+    /// client's address from it; `None` for direct clients.
+    pub proxy: Option<Arc<ProxyPolicy>>,
+}
+
+/// Who may send a PROXY header to a listener, and how long it may take.
+#[derive(Debug, Clone)]
+pub struct ProxyPolicy {
+    /// Connections from elsewhere are closed unanswered.
+    pub trusted: TrustedNetworks,
+    /// Longest wait for the whole header.
+    pub timeout: Duration,
 }
 
 /// How the server stops once told to.
@@ -104,7 +120,7 @@ async fn accept_loop<A: Authenticator, S: MaildropStore>(
             accepted = endpoint.listener.accept() => accepted,
             _ = stop.wait_for(|stop| *stop) => return,
         };
-        let (stream, peer) = match accepted {
+        let (stream, socket_peer) = match accepted {
             Ok(pair) => pair,
             Err(e) => {
                 // Out of file descriptors and the like: back off briefly
@@ -114,20 +130,69 @@ async fn accept_loop<A: Authenticator, S: MaildropStore>(
                 continue;
             }
         };
-        let permit = match limits.admit(peer.ip().to_canonical()) {
+        let start = Start {
+            services: services.clone(),
+            limits: limits.clone(),
+            implicit_tls: endpoint.implicit_tls,
+            sessions_stop: sessions_stop.clone(),
+        };
+        match &endpoint.proxy {
+            None => start.admit(stream, socket_peer),
+            Some(policy) => {
+                if !policy.trusted.trusts(socket_peer.ip()) {
+                    tracing::warn!(%socket_peer, "PROXY listener: connection from an untrusted address closed");
+                    continue;
+                }
+                let policy = Arc::clone(policy);
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    let mut stream = stream;
+                    match read_header(&mut stream, policy.timeout).await {
+                        Ok(header) if !*stop.borrow() => {
+                            start.admit(stream, header.client(socket_peer));
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::info!(proxy = %socket_peer, error = %e, "no valid PROXY header: connection closed");
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// What starting a session on an accepted connection needs.
+struct Start<A, S> {
+    services: Services<A, S>,
+    limits: ConnectionLimits,
+    implicit_tls: bool,
+    sessions_stop: watch::Receiver<bool>,
+}
+
+impl<A: Authenticator, S: MaildropStore> Start<A, S> {
+    /// Admits the client `peer` (the socket's peer, or the address a
+    /// PROXY header gave) against the limits and runs its session, or
+    /// refuses it.
+    fn admit(self, stream: TcpStream, peer: SocketAddr) {
+        let permit = match self.limits.admit(peer.ip().to_canonical()) {
             Ok(permit) => permit,
             Err(refusal) => {
                 tracing::info!(%peer, ?refusal, "connection refused: limit reached");
-                tokio::spawn(refuse(stream, endpoint.implicit_tls, refusal));
-                continue;
+                tokio::spawn(refuse(stream, self.implicit_tls, refusal));
+                return;
             }
         };
         let _ = stream.set_nodelay(true);
-        let services = services.clone();
-        let implicit_tls = endpoint.implicit_tls;
-        let sessions_stop = sessions_stop.clone();
         tokio::spawn(async move {
-            let end = run_session(services, stream, peer, implicit_tls, sessions_stop).await;
+            let end = run_session(
+                self.services,
+                stream,
+                peer,
+                self.implicit_tls,
+                self.sessions_stop,
+            )
+            .await;
             end.log();
             drop(permit);
         });

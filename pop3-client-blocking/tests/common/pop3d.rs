@@ -118,10 +118,12 @@ impl Pop3d {
             Endpoint {
                 listener: plain_listener,
                 implicit_tls: false,
+                proxy: None,
             },
             Endpoint {
                 listener: tls_listener,
                 implicit_tls: true,
+                proxy: None,
             },
         ];
         let (stop, stopped) = oneshot::channel::<()>();

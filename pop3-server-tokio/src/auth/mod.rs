@@ -10,6 +10,7 @@ use pop3_proto::types::Username;
 mod formats;
 mod hash;
 pub mod passwd_file;
+pub mod postgres;
 pub mod scheme;
 mod shared;
 mod stored;

@@ -1,5 +1,5 @@
 //! Where maildrops live: the [`MaildropStore`] trait the session driver
-//! talks to, and the Maildir implementation.
+//! talks to, and its Maildir and PostgreSQL implementations.
 //!
 //! A store opens a user's maildrop, holding an exclusive lock for as long
 //! as the returned [`OpenMaildrop`] lives; the snapshot it reports is what
@@ -13,8 +13,10 @@ use pop3_proto::types::Username;
 use tokio::io::AsyncRead;
 
 pub mod maildir;
+pub mod postgres;
 
 pub use maildir::MaildirStore;
+pub use postgres::PostgresStore;
 
 /// A message body being read: the stored octets, as they are on disk.
 /// The session driver dot-stuffs them and turns bare LF into CRLF.

@@ -111,10 +111,12 @@ impl TestServer {
             Endpoint {
                 listener: plain_listener,
                 implicit_tls: false,
+                proxy: None,
             },
             Endpoint {
                 listener: tls_listener,
                 implicit_tls: true,
+                proxy: None,
             },
         ];
         let (stop, stopped) = oneshot::channel();

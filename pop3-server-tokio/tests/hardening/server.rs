@@ -97,6 +97,7 @@ impl TestServer {
         let endpoints = vec![Endpoint {
             listener,
             implicit_tls: false,
+            proxy: None,
         }];
         let (stop, stopped) = oneshot::channel();
         let limits = ConnectionLimits::new(options.max_connections, options.max_per_ip);

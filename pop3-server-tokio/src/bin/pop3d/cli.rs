@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use pop3_server_tokio::config::{LogFormat, Overrides};
+use pop3_server_tokio::config::{LogFormat, Overrides, StoreKind};
 
 /// A POP3 server on Maildir, with TLS, SASL and limits.
 #[derive(Debug, Parser)]
@@ -58,6 +58,12 @@ pub(crate) struct ServeArgs {
     /// Log line format.
     #[arg(long, value_enum)]
     pub(crate) log_format: Option<LogFormat>,
+    /// Where maildrops are kept; replaces the file's `store`.
+    #[arg(long, value_enum)]
+    pub(crate) store: Option<StoreKind>,
+    /// PostgreSQL URL; replaces the file's `database_url`.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
     /// Check the configuration, certificates and users file, then exit.
     #[arg(long)]
     pub(crate) check_config: bool,
@@ -74,6 +80,8 @@ impl ServeArgs {
             maildir: self.maildir.clone(),
             allow_cleartext: self.allow_cleartext,
             log_format: self.log_format,
+            store: self.store,
+            database_url: self.database_url.clone(),
         }
     }
 }
@@ -87,6 +95,70 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value = "argon2id")]
         scheme: SchemeArg,
     },
+    /// Create or update the PostgreSQL schema (`database_url`).
+    Migrate(StoreArgs),
+    /// Store one message, read from standard input, in a user's maildrop
+    /// (either store). Usable as Postfix's `mailbox_command`; exits 75
+    /// (try again later) on temporary failures.
+    Deliver {
+        /// The maildrop's owner.
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Copy users' Maildirs into PostgreSQL, keeping each message's
+    /// unique-id so clients do not fetch everything again. Can be run
+    /// again: messages already imported are skipped.
+    ImportMaildir {
+        /// A user to import (repeatable).
+        #[arg(long = "user", required = true)]
+        users: Vec<String>,
+        /// Remove the imported messages from the Maildir afterwards.
+        #[arg(long)]
+        remove: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// Where the subcommands find the store: the configuration file, with
+/// flags that replace its keys.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// Configuration file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Maildir path template, `%u` standing for the user name.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub(crate) maildir: Option<String>,
+    /// Where maildrops are kept.
+    #[arg(long, value_enum)]
+    pub(crate) store: Option<StoreKind>,
+    /// PostgreSQL URL.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// The file (if any) and the flags as overrides.
+    pub(crate) fn load(
+        &self,
+    ) -> Result<(pop3_server_tokio::config::FileConfig, Overrides), String> {
+        let file = match &self.config {
+            Some(path) => {
+                pop3_server_tokio::config::FileConfig::load(path).map_err(|e| e.to_string())?
+            }
+            None => pop3_server_tokio::config::FileConfig::default(),
+        };
+        let over = Overrides {
+            maildir: self.maildir.clone(),
+            store: self.store,
+            database_url: self.database_url.clone(),
+            ..Overrides::default()
+        };
+        Ok((file, over))
+    }
 }
 
 /// Schemes `hash-password` can produce.

@@ -1,0 +1,117 @@
+//! A server on loopback over any store, with the passwd-file users of
+//! the suite.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pop3_proto::server::ServerConfig;
+use pop3_server_tokio::Services;
+use pop3_server_tokio::auth::{Authenticator, PasswdFile};
+use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
+use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy, serve};
+use pop3_server_tokio::store::MaildropStore;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// `alice` and `carol` with plaintext secrets (every method works).
+pub const USERS: &str = "alice:{PLAIN}wonderland\ncarol:{PLAIN}c4r0l\n";
+
+#[derive(Clone)]
+pub struct ServerOptions {
+    pub autologout: Duration,
+    pub max_per_ip: usize,
+    /// Serve PROXY-protocol connections from these networks.
+    pub proxy_trusted: Option<Vec<&'static str>>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            autologout: Duration::from_secs(600),
+            max_per_ip: 64,
+            proxy_trusted: None,
+        }
+    }
+}
+
+/// A running server; stops when dropped.
+pub struct Served {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+pub fn passwd_users() -> PasswdFile {
+    PasswdFile::parse(USERS, "suite users").unwrap()
+}
+
+impl Served {
+    pub async fn start<A: Authenticator, S: MaildropStore>(
+        auth: A,
+        store: S,
+        options: ServerOptions,
+    ) -> Self {
+        let services = Services {
+            protocol: Arc::new(ServerConfig {
+                apop: true,
+                hostname: "pop3d.test".into(),
+                autologout: options.autologout,
+                ..ServerConfig::default()
+            }),
+            auth: Arc::new(auth),
+            store: Arc::new(store),
+            tls: None,
+            penalty: LoginPenalty::new(Duration::ZERO, Duration::ZERO),
+            allow_cleartext: false,
+            handshake_timeout: Duration::from_secs(10),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let proxy = options.proxy_trusted.map(|nets| {
+            Arc::new(ProxyPolicy {
+                trusted: pop3_server_tokio::proxy::TrustedNetworks::new(
+                    nets.iter().map(|n| n.parse().unwrap()).collect(),
+                ),
+                timeout: Duration::from_secs(5),
+            })
+        });
+        let endpoints = vec![Endpoint {
+            listener,
+            implicit_tls: false,
+            proxy,
+        }];
+        let (stop, stopped) = oneshot::channel();
+        let limits = ConnectionLimits::new(64, options.max_per_ip);
+        let policy = StopPolicy {
+            grace: Duration::from_secs(2),
+            drain: Duration::from_secs(2),
+        };
+        let task = tokio::spawn(serve(
+            services,
+            limits,
+            endpoints,
+            async move {
+                let _ = stopped.await;
+            },
+            policy,
+        ));
+        Self {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
