@@ -183,6 +183,10 @@ pub enum ClientEvent {
     /// everything queued behind a refused STLS (so nothing meant for TLS
     /// goes out in clear), TRANSACTION commands queued behind a failed
     /// login, and everything queued before a `-ERR` greeting.
+    ///
+    /// It comes right after the reply that caused it, so it can come
+    /// before the replies to earlier requests still on the wire (a CAPA
+    /// pipelined behind the failed login): match events by id.
     Cancelled {
         /// The request.
         id: RequestId,

@@ -214,10 +214,16 @@ impl Client {
                 if let Some(pass) = self.in_flight.front_mut() {
                     pass.expect = Expect::Discard;
                 }
+                // The refusal is reported before the cancellations it
+                // causes, so events keep request order.
+                self.reply(id, Err(error));
                 self.login_failed();
+                return;
             }
             Expect::User { password: Some(_) } | Expect::Login | Expect::Auth(_) => {
+                self.reply(id, Err(error));
                 self.login_failed();
+                return;
             }
             Expect::Stls => {
                 // Everything queued was meant to go over TLS.
@@ -291,7 +297,6 @@ impl Client {
             self.reply(id, Ok(Reply::LoggedIn(status.text)));
             return Ok(());
         }
-        self.login_failed();
         match driver.aborted() {
             Some(error) => {
                 let error = error.clone();
@@ -300,6 +305,7 @@ impl Client {
             }
             None => self.reply(id, Err(ServerError::from_status(status))),
         }
+        self.login_failed();
         Ok(())
     }
 }

@@ -192,8 +192,8 @@ fn user_refused_without_pipelining_never_sends_pass() {
     assert_eq!(
         drain(&mut client),
         vec![
-            ClientEvent::Cancelled { id: stat },
             err(login, Some(ResponseCode::Auth), "no such user"),
+            ClientEvent::Cancelled { id: stat },
         ]
     );
     feed(&mut client, b"+OK\r\n.\r\n");

@@ -276,8 +276,8 @@ fn failed_login_cancels_transaction_commands_up_to_the_next_login() {
     assert_eq!(
         drain(&mut client),
         vec![
-            ClientEvent::Cancelled { id: stat1 },
             err(first, Some(ResponseCode::Auth), "no"),
+            ClientEvent::Cancelled { id: stat1 },
             ok(second, Reply::LoggedIn(text("in"))),
             ok(stat2, Reply::Stat { count: 0, size: 0 }),
         ]
