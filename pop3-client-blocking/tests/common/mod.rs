@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use pop3_client_blocking::{Client, ConnectOptions, LoginMethod, TlsOptions};
 
@@ -81,11 +82,24 @@ pub fn options(server: &dyn TestServer) -> ConnectOptions {
 }
 
 /// An implicit-TLS session, logged in as the main account.
+///
+/// A session the test just dropped (a killed fetch, a connection cut on
+/// purpose) may hold the maildrop lock for a moment after the socket
+/// closed, until the server has noticed: `[IN-USE]` is retried for a few
+/// seconds, as a real client retries later.
 pub fn logged_in(server: &dyn TestServer) -> Client {
     let addr = server.tls_addr();
-    let mut client = Client::connect_tls("localhost", addr.port(), &options(server)).unwrap();
-    client.login(server.user(), server.password()).unwrap();
-    client
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut client = Client::connect_tls("localhost", addr.port(), &options(server)).unwrap();
+        match client.login(server.user(), server.password()) {
+            Ok(_) => return client,
+            Err(e) if e.is_temporary() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("login failed: {e:?}"),
+        }
+    }
 }
 
 /// A message with `n` in it, LF line endings (as stored by delivery
