@@ -128,5 +128,9 @@ fn report(path: &std::path::Path) -> Result<(), String> {
     let rows = read_results(path)?;
     println!("{}", report::table(&rows));
     println!("{}", report::targets(&rows));
+    let failures = report::failures(&rows);
+    if !failures.is_empty() {
+        println!("Failed sessions:\n\n{failures}");
+    }
     Ok(())
 }

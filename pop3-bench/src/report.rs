@@ -173,6 +173,23 @@ pub fn table(rows: &[Row]) -> String {
     out
 }
 
+/// Runs where sessions or connections failed, one line each; empty when
+/// none did.
+pub fn failures(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.metric == "errors" && r.value > 0.0)
+    {
+        let _ = writeln!(
+            out,
+            "- {} {} at {}: {} failed",
+            r.server, r.scenario, r.concurrency, r.value
+        );
+    }
+    out
+}
+
 /// One target's verdict against one Dovecot mode.
 fn verdict(ok: Option<bool>) -> &'static str {
     match ok {
@@ -378,6 +395,12 @@ mod tests {
         assert!(table.contains("| small | 8 | messages/s | 6000 | 1000 | 6.00× | 1500 | 4.00× |"));
         // Lower is better: Dovecot's 100 ms against our 10 ms is 10×.
         assert!(table.contains("| small | 64 | p99 session ms | 10.0 | 100 | 10.00× | – | – |"));
+    }
+
+    #[test]
+    fn failures_are_listed() {
+        let rows = parse("pop3d\tsmall\t8\terrors\t0\ndovecot\tidle\t100\terrors\t3\n");
+        assert_eq!(failures(&rows), "- dovecot idle at 100: 3 failed\n");
     }
 
     #[test]
