@@ -196,9 +196,15 @@ gen() {
 log "loopback TCP ceiling"
 "$bench" loopback --seconds 3 --results "$results" >/dev/null
 
+port_free() {
+    ! { exec 4<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { exec 4>&- 4<&-; return 1; }
+}
+
 port=$PORT_BASE
 for label in $SERVERS; do
     tls_port=$((port + 1))
+    port_free "$port" && port_free "$tls_port" \
+        || die "127.0.0.1:$port or :$tls_port is in use (another run?); set PORT_BASE"
     instance "$label"
     log "$label: starting on 127.0.0.1:$port (POP3S $tls_port)"
     case $label in
