@@ -11,6 +11,7 @@
 # separation). Every size can be overridden from the environment:
 #   DURATION=10 CONCURRENCY="1 8 64" IDLE=10000 BIG=1000,10000,100000
 #   SERVERS="dovecot dovecot-perf pop3d" OUT=target/pop3-bench
+#   SCENARIOS="sessions small large large-tls bigbox idle"
 #   WORK=/tmp/... (scratch; removed at the end unless KEEP=1)
 #   PORT_BASE=21100 (each server takes two ports from here)
 # Prints one Markdown table (and the targets); writes results.tsv,
@@ -24,7 +25,7 @@ for arg in "$@"; do
     case $arg in
         --quick) mode=quick ;;
         --full) mode=full ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "compare.sh: unknown argument $arg" >&2; exit 2 ;;
     esac
 done
@@ -35,6 +36,7 @@ else
 fi
 : "${CONCURRENCY:=1 8 64}"
 : "${SERVERS:=dovecot dovecot-perf pop3d}"
+: "${SCENARIOS:=sessions small large large-tls bigbox idle}"
 : "${PORT_BASE:=21100}"
 : "${OUT:=$repo/target/pop3-bench}"
 : "${THREADS:=1}"
@@ -184,9 +186,12 @@ EOF
     wait_greeting "$port" || { cat "$dir/pop3d.log" >&2 || true; die "pop3d did not start"; }
 }
 
+want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
 gen() {
     local label=$1 port=$2
     shift 2
+    want "$2" || return 0
     "$bench" run --server "$label" --addr "127.0.0.1:$port" --server-pid "$server_pid" \
         --results "$results" --threads "$THREADS" "$@" >/dev/null \
         || log "run failed: $label $*"
@@ -213,19 +218,20 @@ for label in $SERVERS; do
         *) die "unknown server $label" ;;
     esac
     for c in $CONCURRENCY; do
-        log "$label: sessions, small, large, large-tls at concurrency $c"
+        log "$label: timed runs at concurrency $c"
         gen "$label" "$port" --scenario sessions --concurrency "$c" --duration "$DURATION" --users "$SESSION_USERS"
         gen "$label" "$port" --scenario small --concurrency "$c" --duration "$DURATION"
         gen "$label" "$port" --scenario large --concurrency "$c" --duration "$DURATION"
         gen "$label" "$tls_port" --scenario large-tls --concurrency "$c" --duration "$DURATION" \
             --ca "$WORK/certs/ca.pem"
     done
-    log "$label: $IDLE idle connections"
-    gen "$label" "$port" --scenario idle --connections "$IDLE"
     for size in ${BIG//,/ }; do
+        want bigbox || break
         log "$label: big maildrop of $size messages"
         gen "$label" "$port" --scenario bigbox --size "$size"
     done
+    want idle && log "$label: $IDLE idle connections"
+    gen "$label" "$port" --scenario idle --connections "$IDLE"
     stop_server
     port=$((port + 2))
 done

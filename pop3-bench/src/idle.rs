@@ -36,7 +36,8 @@ async fn open(target: &Target, index: usize) -> Result<Conn<TcpStream>, Failure>
 
 /// Opens `connections` logged-in sessions, `parallel` at a time, one
 /// user each; waits `settle`, reads the memory of the server trees under
-/// `roots`, checks every session with NOOP, then closes them all.
+/// `roots`, checks every session with NOOP, then closes them all (by
+/// dropping them: a client that vanishes, the common case for idle ones).
 pub async fn hold(
     target: Arc<Target>,
     connections: usize,

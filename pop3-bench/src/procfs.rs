@@ -155,6 +155,11 @@ pub fn own_cpu() -> CpuTime {
     CpuTime { ticks }
 }
 
+/// How many processes the trees under `roots` have.
+pub fn tree_size(roots: &[u32]) -> usize {
+    tree(&all_processes(), roots).len()
+}
+
 /// Memory of the trees under `roots`.
 pub fn tree_memory(roots: &[u32]) -> Memory {
     let table = all_processes();
@@ -215,6 +220,7 @@ mod tests {
         let me = std::process::id();
         let table = all_processes();
         assert!(tree(&table, &[me]).contains(&me));
+        assert!(tree_size(&[me]) >= 1);
         assert!(tree_memory(&[me]).rss_kib > 0);
     }
 }

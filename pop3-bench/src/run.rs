@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cli::{RunArgs, Scenario};
-use crate::procfs::{own_cpu, tree_cpu, tree_memory};
+use crate::procfs::{own_cpu, tree_cpu, tree_memory, tree_size};
 use crate::results::Sink;
 use crate::scenario::{Totals, Work, timed, warm_up};
 use crate::stats::percentile;
@@ -145,7 +145,11 @@ async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Resul
             held.errors
         );
     }
+    // The connections are closed now; let a forking server reap its
+    // processes before the next run measures it.
+    let drained = settle_processes(&args.server_pids, before.processes).await;
     let n = held.opened.max(1) as f64;
+    sink.put("drain_s", drained.as_secs_f64());
     sink.put("opened", held.opened as f64);
     sink.put("errors", held.errors as f64);
     sink.put("alive", held.alive as f64);
@@ -160,6 +164,17 @@ async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Resul
     sink.put("rss_per_conn_kib", per(held.memory.rss_kib, before.rss_kib));
     sink.put("pss_per_conn_kib", per(held.memory.pss_kib, before.pss_kib));
     Ok(())
+}
+
+/// Waits (up to three minutes) until the server trees under `roots` are
+/// back to `processes` processes; returns how long that took.
+async fn settle_processes(roots: &[u32], processes: usize) -> Duration {
+    let started = Instant::now();
+    let limit = Duration::from_secs(180);
+    while started.elapsed() < limit && tree_size(roots) > processes {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    started.elapsed()
 }
 
 async fn bigbox_run(args: &RunArgs, target: &Target, sink: &mut Sink) -> Result<(), String> {
