@@ -64,7 +64,7 @@ if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
     [ -n "$added_policy" ] && rm -f $policy
 fi
-dovecot_version=$(/usr/sbin/dovecot --version)
+dovecot_version=$(/usr/sbin/dovecot --version | cut -d" " -f1)
 
 # --- Build ----------------------------------------------------------------
 log "building pop3d and pop3-bench (release)"

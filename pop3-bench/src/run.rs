@@ -181,11 +181,14 @@ async fn bigbox_run(args: &RunArgs, target: &Target, sink: &mut Sink) -> Result<
     let user = target.user(0);
     let mut warm = Vec::new();
     let mut warm_cpu = Vec::new();
+    let processes = tree_size(&args.server_pids);
     for session in 0..=args.repeat.max(1) {
         let server0 = tree_cpu(&args.server_pids);
         let listing = bigbox::list(target, &user)
             .await
             .map_err(|e| format!("{user}: {e}"))?;
+        // A forking server's session process counts once it is reaped.
+        settle_processes(&args.server_pids, processes).await;
         let server = tree_cpu(&args.server_pids).since(server0);
         if u64::from(listing.count) != args.size || listing.uids as u64 != args.size {
             return Err(format!(
