@@ -147,7 +147,12 @@ async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Resul
     }
     // The connections are closed now; let a forking server reap its
     // processes before the next run measures it.
-    let drained = settle_processes(&args.server_pids, before.processes).await;
+    let drained = settle_processes(
+        &args.server_pids,
+        before.processes,
+        Duration::from_secs(180),
+    )
+    .await;
     let n = held.opened.max(1) as f64;
     sink.put("drain_s", drained.as_secs_f64());
     sink.put("opened", held.opened as f64);
@@ -166,11 +171,10 @@ async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Resul
     Ok(())
 }
 
-/// Waits (up to three minutes) until the server trees under `roots` are
-/// back to `processes` processes; returns how long that took.
-async fn settle_processes(roots: &[u32], processes: usize) -> Duration {
+/// Waits (up to `limit`) until the server trees under `roots` are back
+/// to `processes` processes; returns how long that took.
+async fn settle_processes(roots: &[u32], processes: usize, limit: Duration) -> Duration {
     let started = Instant::now();
-    let limit = Duration::from_secs(180);
     while started.elapsed() < limit && tree_size(roots) > processes {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -188,7 +192,7 @@ async fn bigbox_run(args: &RunArgs, target: &Target, sink: &mut Sink) -> Result<
             .await
             .map_err(|e| format!("{user}: {e}"))?;
         // A forking server's session process counts once it is reaped.
-        settle_processes(&args.server_pids, processes).await;
+        settle_processes(&args.server_pids, processes, Duration::from_secs(10)).await;
         let server = tree_cpu(&args.server_pids).since(server0);
         if u64::from(listing.count) != args.size || listing.uids as u64 != args.size {
             return Err(format!(
