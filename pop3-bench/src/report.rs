@@ -322,7 +322,7 @@ pub fn targets(rows: &[Row]) -> String {
     );
     // Big maildrop: second session no slower, at every size.
     let sizes = levels(rows, "bigbox");
-    let _ = write!(out, "| big maildrop 2nd login+STAT+UIDL no slower |");
+    let _ = write!(out, "| big maildrop later login+STAT+UIDL no slower |");
     for (label, _) in THEIRS {
         let ratios: Vec<Option<f64>> = sizes
             .iter()
