@@ -48,17 +48,24 @@ impl OpenMaildrop for OpenMaildir {
             return Err(RetrieveError::Permanent);
         };
         let maildir = self.maildir.clone();
-        let opened = tokio::task::spawn_blocking(move || open_file(&maildir, &seen))
-            .await
-            .map_err(|err| {
-                tracing::warn!(error = %err, "maildir: message open task failed");
-                RetrieveError::Temporary
-            })??;
-        let (file, location) = opened;
+        let opened = tokio::task::spawn_blocking(move || {
+            let (file, location) = open_file(&maildir, &seen)?;
+            let body = read_small(&maildir, &location, file)?;
+            Ok::<_, RetrieveError>((body, location))
+        })
+        .await
+        .map_err(|err| {
+            tracing::warn!(error = %err, "maildir: message open task failed");
+            RetrieveError::Temporary
+        })??;
+        let (body, location) = opened;
         if let Some(slot) = self.snapshot.files.get_mut(index) {
             *slot = location;
         }
-        Ok(Box::pin(tokio::fs::File::from_std(file)))
+        Ok(match body {
+            Body::Whole(bytes) => Box::pin(io::Cursor::new(bytes)),
+            Body::File(file) => Box::pin(tokio::fs::File::from_std(file)),
+        })
     }
 
     /// Removes the listed messages, matched to the snapshot by number and
@@ -109,6 +116,43 @@ fn open_file(maildir: &Path, seen: &Location) -> Result<(File, Location), Retrie
         Err(err) if err.kind() == io::ErrorKind::NotFound => Err(RetrieveError::Gone),
         Err(err) => Err(retrieve_error(maildir, &moved, &err)),
     }
+}
+
+/// Messages up to this size are read whole by the task that opens them:
+/// one trip to the blocking pool per message instead of one per chunk,
+/// which is most of the cost of serving small mail.
+const READ_WHOLE_UP_TO: u64 = 128 * 1024;
+
+/// An opened message: read already, or to be streamed.
+enum Body {
+    Whole(Vec<u8>),
+    File(File),
+}
+
+/// Reads a small message into memory; leaves a large one to be streamed.
+fn read_small(maildir: &Path, at: &Location, mut file: File) -> Result<Body, RetrieveError> {
+    use std::io::Read;
+    let len = file
+        .metadata()
+        .map_err(|err| retrieve_error(maildir, at, &err))?
+        .len();
+    if len > READ_WHOLE_UP_TO {
+        return Ok(Body::File(file));
+    }
+    // The file may grow after the length was read; never read past the
+    // limit, so memory stays bounded whatever happens to it.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    (&mut file)
+        .take(READ_WHOLE_UP_TO + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| retrieve_error(maildir, at, &err))?;
+    if bytes.len() as u64 > READ_WHOLE_UP_TO {
+        // It grew past the limit while being read: stream it instead.
+        return std::io::Seek::rewind(&mut file)
+            .map(|()| Body::File(file))
+            .map_err(|err| retrieve_error(maildir, at, &err));
+    }
+    Ok(Body::Whole(bytes))
 }
 
 fn retrieve_error(maildir: &Path, at: &Location, err: &io::Error) -> RetrieveError {
