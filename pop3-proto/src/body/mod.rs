@@ -37,7 +37,9 @@
 //! Spans between edit points are copied whole and found with `memchr`.
 //! The decoder and [`wire_size`] only stop at rare spots (LF `.`, CRLF) and
 //! run near memory speed; the encoder has to insert a CR on every line of
-//! LF-stored mail, so it pays one search and one copy per line.
+//! LF-stored mail; for RETR it scans 64 octets at a time and copies
+//! line by line into a pre-sized output (TOP keeps a simpler per-line
+//! loop), which puts it at about a fifth of memcpy speed.
 //!
 //! # Example
 //!
