@@ -1,8 +1,9 @@
 //! fetchmail against a running `pop3d`: a `--keep` run with UIDL, a
 //! second one that finds nothing new, a deleting run; over STLS with the
 //! certificate checked, over POP3S with APOP, and with CRAM-MD5. Each
-//! message is handed to an MDA and compared with the Maildir (fetchmail
-//! stores Unix line ends).
+//! message is handed to an MDA and compared with what was delivered
+//! (fetchmail stores Unix line ends). Every test runs on a Maildir and on
+//! PostgreSQL.
 
 #![allow(
     missing_docs,
@@ -19,7 +20,7 @@ use std::path::Path;
 use std::process::Command;
 
 use interop::mda::{counting_mda, delivered};
-use interop::{Message, Outcome, PASSWORD, Pop3d, USER, lf, run, sample};
+use interop::{Backend, Message, Outcome, PASSWORD, Pop3d, USER, lf, run, sample};
 
 /// How fetchmail reaches the server in a poll entry.
 enum Transport {
@@ -84,10 +85,9 @@ fn unix(messages: &[Message]) -> Vec<Vec<u8>> {
     messages.iter().map(|m| lf(&m.bytes)).collect()
 }
 
-#[test]
-fn fetchmail_keeps_with_uidl_then_deletes_over_stls() {
+fn fetchmail_keeps_with_uidl_then_deletes_over_stls(backend: Backend) {
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let home = setup(
         &daemon,
         "fetchmail",
@@ -136,10 +136,9 @@ fn fetchmail_keeps_with_uidl_then_deletes_over_stls() {
     daemon.assert_holds(&[]);
 }
 
-#[test]
-fn fetchmail_apop_over_pop3s_deletes_what_it_fetched() {
+fn fetchmail_apop_over_pop3s_deletes_what_it_fetched(backend: Backend) {
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let home = setup(&daemon, "fetchmail", Transport::Pop3s, "protocol apop");
     let outcome = fetchmail(&daemon, &home, &[]).success("fetchmail APOP");
     let text = outcome.stdout_text();
@@ -148,10 +147,9 @@ fn fetchmail_apop_over_pop3s_deletes_what_it_fetched() {
     daemon.assert_holds(&[]);
 }
 
-#[test]
-fn fetchmail_cram_md5_over_stls() {
+fn fetchmail_cram_md5_over_stls(backend: Backend) {
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let home = setup(
         &daemon,
         "fetchmail",
@@ -164,3 +162,9 @@ fn fetchmail_cram_md5_over_stls() {
     assert!(delivered(&home) == unix(&messages), "{text}");
     daemon.assert_holds(&messages);
 }
+
+on_both_backends!(
+    fetchmail_keeps_with_uidl_then_deletes_over_stls,
+    fetchmail_apop_over_pop3s_deletes_what_it_fetched,
+    fetchmail_cram_md5_over_stls,
+);

@@ -1,8 +1,9 @@
 //! getmail6 against a running `pop3d`: POP3S with the certificate checked
 //! and USER/PASS, fetching new messages only (its unique-id list), a run
 //! that finds nothing new, then plain POP3 with APOP deleting what it
-//! fetched. Each message goes to an MDA and is compared with the Maildir:
-//! getmail stores Unix line ends and puts a `Return-Path:` line first.
+//! fetched. Each message goes to an MDA and is compared with what was
+//! delivered: getmail stores Unix line ends and puts a `Return-Path:`
+//! line first. The test runs on a Maildir and on PostgreSQL.
 
 #![allow(
     missing_docs,
@@ -18,7 +19,7 @@ use std::path::Path;
 use std::process::Command;
 
 use interop::mda::{counting_mda, delivered};
-use interop::{Message, Outcome, PASSWORD, Pop3d, USER, lf, run, sample};
+use interop::{Backend, Message, Outcome, PASSWORD, Pop3d, USER, lf, run, sample};
 
 /// Writes getmail's rc file `name` in `home`: the retriever lines given,
 /// delivery through the counting MDA, no headers added but the
@@ -73,10 +74,9 @@ fn as_delivered(message: &Message) -> Vec<u8> {
     out
 }
 
-#[test]
-fn getmail_fetches_new_over_pop3s_then_deletes_with_apop() {
+fn getmail_fetches_new_over_pop3s_then_deletes_with_apop(backend: Backend) {
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let home = daemon.scratch("getmail");
     let pop3s = format!(
         "type = SimplePOP3SSLRetriever\n\
@@ -141,3 +141,5 @@ fn getmail_fetches_new_over_pop3s_then_deletes_with_apop() {
     let ends = daemon.session_ends(3);
     assert!(ends[2].contains("\"deleted\":5"), "{}", ends[2]);
 }
+
+on_both_backends!(getmail_fetches_new_over_pop3s_then_deletes_with_apop,);

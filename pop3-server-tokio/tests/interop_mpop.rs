@@ -1,8 +1,9 @@
 //! mpop against a running `pop3d`: pipelined retrieval into a Maildir
 //! with `--keep`, a run that finds nothing new, a deleting run; STLS and
 //! POP3S with the certificate checked; every login method mpop has that
-//! pop3d offers. Messages are compared with the server's Maildir (mpop
-//! stores Unix line ends).
+//! pop3d offers. Messages are compared with what was delivered (mpop
+//! stores Unix line ends). Every test runs with the server on a Maildir
+//! and on PostgreSQL.
 
 #![allow(
     missing_docs,
@@ -18,7 +19,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
 
-use interop::{Message, Outcome, PASSWORD, Pop3d, USER, lf, run, sample};
+use interop::{Backend, Message, Outcome, PASSWORD, Pop3d, USER, lf, run, sample};
 
 /// How mpop reaches the server.
 #[derive(Clone, Copy, Debug)]
@@ -125,10 +126,9 @@ fn pipelined(outcome: &Outcome, first: &str, second: &str) -> bool {
         .any(|w| w[0] == format!("--> {first}") && w[1] == format!("--> {second}"))
 }
 
-#[test]
-fn mpop_pipelines_keeps_then_deletes_over_stls() {
+fn mpop_pipelines_keeps_then_deletes_over_stls(backend: Backend) {
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let home = Home::new(&daemon, "mpop");
 
     let first = mpop(&daemon, &home, Transport::Stls, "scram-sha-256", true);
@@ -176,10 +176,9 @@ fn mpop_pipelines_keeps_then_deletes_over_stls() {
     daemon.assert_holds(&[]);
 }
 
-#[test]
-fn mpop_login_methods() {
+fn mpop_login_methods(backend: Backend) {
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     for (auth, transport, command) in [
         ("user", Transport::Stls, "USER alice"),
         ("plain", Transport::Pop3s, "AUTH PLAIN"),
@@ -203,3 +202,8 @@ fn mpop_login_methods() {
     }
     daemon.assert_holds(&messages);
 }
+
+on_both_backends!(
+    mpop_pipelines_keeps_then_deletes_over_stls,
+    mpop_login_methods,
+);

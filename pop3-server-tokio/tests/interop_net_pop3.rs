@@ -1,8 +1,9 @@
 //! Perl's Net::POP3 against a running `pop3d`: STLS and POP3S with the
 //! certificate checked, USER/PASS, APOP, SASL PLAIN and CRAM-MD5, and the
 //! rest of the module's API (tests/interop/net_pop3.pl asserts each
-//! answer). What it downloaded is compared here with the Maildir
-//! (Net::POP3 keeps each line's CRLF and removes the stuffing dot).
+//! answer). What it downloaded is compared here with what was delivered
+//! (Net::POP3 keeps each line's CRLF and removes the stuffing dot). The
+//! test runs on a Maildir and on PostgreSQL.
 
 #![allow(
     missing_docs,
@@ -16,18 +17,17 @@ mod interop;
 
 use std::process::Command;
 
-use interop::{PASSWORD, Pop3d, USER, crlf, header_block, run, sample, stuffed};
+use interop::{Backend, PASSWORD, Pop3d, USER, crlf, header_block, run, sample, stuffed};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/net_pop3.pl");
 
-#[test]
-fn net_pop3_stls_pop3s_apop_and_sasl() {
+fn net_pop3_stls_pop3s_apop_and_sasl(backend: Backend) {
     let perl = interop::require("perl", "perl");
     interop::require_perl_module("IO::Socket::SSL", "libio-socket-ssl-perl");
     interop::require_perl_module("Authen::SASL", "libauthen-sasl-perl");
     interop::require_perl_module("Digest::HMAC_MD5", "libdigest-hmac-perl");
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let out = daemon.scratch("net-pop3");
     let mut command = Command::new(perl);
     command
@@ -62,7 +62,7 @@ fn net_pop3_stls_pop3s_apop_and_sasl() {
     let uidl: String = messages
         .iter()
         .enumerate()
-        .map(|(i, m)| format!("{} {}\n", i + 1, m.name))
+        .map(|(i, m)| format!("{} {}\n", i + 1, daemon.uid(m)))
         .collect();
     assert_eq!(String::from_utf8(read("uidl")).unwrap(), uidl);
     // getfh's handle gives the lines as sent, stuffing dots included.
@@ -82,3 +82,5 @@ fn net_pop3_stls_pop3s_apop_and_sasl() {
     // The CRAM-MD5 session deleted message 1 and quit.
     daemon.assert_holds(&messages[1..]);
 }
+
+on_both_backends!(net_pop3_stls_pop3s_apop_and_sasl,);

@@ -1,8 +1,9 @@
 //! Python's poplib against a running `pop3d`: every method of the module
 //! (see tests/interop/poplib_client.py, which asserts each answer), STLS
 //! and POP3S with the certificate checked, APOP; what it downloaded is
-//! compared here with the Maildir (poplib returns lines without their
-//! CRLF and unstuffed; the script writes them back with CRLF).
+//! compared here with what was delivered (poplib returns lines without
+//! their CRLF and unstuffed; the script writes them back with CRLF). The
+//! test runs on a Maildir and on PostgreSQL.
 
 #![allow(
     missing_docs,
@@ -16,20 +17,19 @@ mod interop;
 
 use std::process::Command;
 
-use interop::{PASSWORD, Pop3d, USER, crlf, header_block, run, sample};
+use interop::{Backend, PASSWORD, Pop3d, USER, crlf, header_block, run, sample};
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/interop/poplib_client.py"
 );
 
-#[test]
-fn poplib_every_method_stls_pop3s_and_apop() {
+fn poplib_every_method_stls_pop3s_and_apop(backend: Backend) {
     let python = interop::require("python3", "python3");
     let messages = sample();
-    let daemon = Pop3d::start(&messages);
+    let daemon = Pop3d::start(backend, &messages);
     let out = daemon.scratch("poplib");
-    let uids: Vec<&str> = messages.iter().map(|m| m.name.as_str()).collect();
+    let uids: Vec<String> = messages.iter().map(|m| daemon.uid(m)).collect();
     let mut command = Command::new(python);
     command
         .arg(SCRIPT)
@@ -83,3 +83,5 @@ fn poplib_every_method_stls_pop3s_and_apop() {
     daemon.assert_holds(kept);
     assert!(!daemon.stored_names().contains(&last.name));
 }
+
+on_both_backends!(poplib_every_method_stls_pop3s_and_apop,);

@@ -1,25 +1,28 @@
-//! A `pop3d` process as an operator starts it: flags for the listeners,
-//! certificate, users file and Maildir, a config file for the rest; killed
-//! when dropped.
+//! A `pop3d` process as an operator starts it: flags for the listeners
+//! and certificate, a config file for the rest, a Maildir (paths given as
+//! flags) or PostgreSQL (store and users, in the config file) behind it;
+//! killed when dropped.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::mail::Message;
+use super::maildrop::{Backend, Maildrop};
 use super::{PASSWORD, USER};
 
 const POP3D: &str = env!("CARGO_BIN_EXE_pop3d");
 
-/// The config file every test server reads: APOP on (the users file holds
-/// a plaintext password), a host name matching the certificate, and no
-/// failed-login delay so a negative check stays quick.
-const CONFIG: &str = "hostname = \"localhost\"\n\
-                      apop = true\n\
-                      \n\
-                      [limits]\n\
-                      login_failure_delay_ms = 0\n";
+/// The config every test server reads: APOP on (the users hold a
+/// plaintext password), a host name matching the certificate, and no
+/// failed-login delay so a negative check stays quick. The store's own
+/// lines go between the two parts.
+const CONFIG_TOP: &str = "hostname = \"localhost\"\n\
+                          apop = true\n";
+const CONFIG_LIMITS: &str = "\n\
+                             [limits]\n\
+                             login_failure_delay_ms = 0\n";
 
 pub struct Pop3d {
     pub dir: tempfile::TempDir,
@@ -31,6 +34,7 @@ pub struct Pop3d {
     /// 127.0.0.1), the one trust anchor clients are given.
     pub cert: PathBuf,
     child: Child,
+    maildrop: Maildrop,
 }
 
 fn free_port() -> SocketAddr {
@@ -39,13 +43,21 @@ fn free_port() -> SocketAddr {
 }
 
 impl Pop3d {
-    /// Starts a server whose Maildir for [`USER`] holds `messages`, in
-    /// that order (their modification times increase).
-    pub fn start(messages: &[Message]) -> Self {
+    /// Starts a server on `backend` whose maildrop for [`USER`] holds
+    /// `messages`, delivered in that order (in a Maildir their
+    /// modification times increase).
+    pub fn start(backend: Backend, messages: &[Message]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::write(root.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).unwrap();
-        std::fs::write(root.join("pop3d.toml"), CONFIG).unwrap();
+        let maildrop = Maildrop::create(backend, root);
+        for (i, message) in messages.iter().enumerate() {
+            maildrop.deliver(message, 1_700_000_000 + i as u64);
+        }
+        std::fs::write(
+            root.join("pop3d.toml"),
+            format!("{CONFIG_TOP}{}{CONFIG_LIMITS}", maildrop.config()),
+        )
+        .unwrap();
         let generated =
             rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
                 .unwrap();
@@ -56,7 +68,8 @@ impl Pop3d {
         let plain = free_port();
         let tls = free_port();
         let log = std::fs::File::create(root.join("pop3d.log")).unwrap();
-        let child = Command::new(POP3D)
+        let mut command = Command::new(POP3D);
+        command
             .arg("--config")
             .arg(root.join("pop3d.toml"))
             .args(["--listen", &plain.to_string()])
@@ -65,11 +78,16 @@ impl Pop3d {
             .arg(&cert)
             .arg("--key")
             .arg(root.join("key.pem"))
-            .arg("--users")
-            .arg(root.join("users"))
-            .arg("--maildir")
-            .arg(root.join("mail/%u/Maildir"))
-            .args(["--log-format", "json"])
+            .args(["--log-format", "json"]);
+        if backend == Backend::Maildir {
+            std::fs::write(root.join("users"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).unwrap();
+            command
+                .arg("--users")
+                .arg(root.join("users"))
+                .arg("--maildir")
+                .arg(root.join("mail/%u/Maildir"));
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -81,13 +99,8 @@ impl Pop3d {
             tls,
             cert,
             child,
+            maildrop,
         };
-        for sub in ["tmp", "new", "cur"] {
-            std::fs::create_dir_all(daemon.maildir().join(sub)).unwrap();
-        }
-        for (i, message) in messages.iter().enumerate() {
-            daemon.deliver_at(message, 1_700_000_000 + i as u64);
-        }
         daemon.wait_listening();
         daemon
     }
@@ -109,11 +122,6 @@ impl Pop3d {
         }
     }
 
-    /// [`USER`]'s Maildir.
-    pub fn maildir(&self) -> PathBuf {
-        self.dir.path().join("mail").join(USER).join("Maildir")
-    }
-
     /// A directory for a client's files, created empty.
     pub fn scratch(&self, name: &str) -> PathBuf {
         let path = self.dir.path().join("clients").join(name);
@@ -121,49 +129,50 @@ impl Pop3d {
         path
     }
 
-    /// Delivers `message` into `new/` the way an MDA does (written in
-    /// `tmp/`, renamed), newer than everything delivered before.
+    /// Delivers `message` while the server runs, after everything
+    /// delivered before (in a Maildir: written in `tmp/`, renamed into
+    /// `new/`, modified now).
     pub fn deliver(&self, message: &Message) {
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap()
             .as_secs();
-        self.deliver_at(message, now);
+        self.maildrop.deliver(message, now);
     }
 
-    fn deliver_at(&self, message: &Message, mtime: u64) {
-        let tmp = self.maildir().join("tmp").join(&message.name);
-        std::fs::write(&tmp, &message.bytes).unwrap();
-        let file = std::fs::File::options().write(true).open(&tmp).unwrap();
-        file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(mtime))
-            .unwrap();
-        drop(file);
-        std::fs::rename(&tmp, self.maildir().join("new").join(&message.name)).unwrap();
+    /// The unique-id the server lists `message` under: its Maildir file
+    /// name, or the one the PostgreSQL store chose at delivery.
+    pub fn uid(&self, message: &Message) -> String {
+        self.maildrop.uid(message)
     }
 
-    /// The base names of the messages now in `new/` and `cur/`, sorted.
+    /// The names of the messages still stored, sorted.
     pub fn stored_names(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        for sub in ["new", "cur"] {
-            for entry in std::fs::read_dir(self.maildir().join(sub)).unwrap() {
-                let name = entry.unwrap().file_name().into_string().unwrap();
-                let base = name.split(':').next().unwrap().to_owned();
-                names.push(base);
-            }
-        }
-        names.sort();
-        names
+        self.maildrop
+            .contents()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
     }
 
-    /// Fails the test unless the Maildir holds exactly `messages`, byte
+    /// Fails the test unless the store holds exactly `messages`, byte
     /// for byte.
     pub fn assert_holds(&self, messages: &[Message]) {
+        let stored = self.maildrop.contents();
+        let names: Vec<&str> = stored.iter().map(|(name, _)| name.as_str()).collect();
         let mut expected: Vec<&str> = messages.iter().map(|m| m.name.as_str()).collect();
         expected.sort_unstable();
-        assert_eq!(self.stored_names(), expected, "Maildir contents");
+        assert_eq!(names, expected, "stored messages");
         for message in messages {
-            let bytes = std::fs::read(find(&self.maildir(), &message.name)).unwrap();
-            assert!(bytes == message.bytes, "{} changed on disk", message.name);
+            let (_, bytes) = stored
+                .iter()
+                .find(|(name, _)| *name == message.name)
+                .unwrap();
+            assert!(
+                *bytes == message.bytes,
+                "{} changed in the store",
+                message.name
+            );
         }
     }
 
@@ -196,19 +205,6 @@ impl Pop3d {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("pop3d.log")).unwrap_or_default()
     }
-}
-
-fn find(maildir: &Path, base: &str) -> PathBuf {
-    for sub in ["new", "cur"] {
-        for entry in std::fs::read_dir(maildir.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap();
-            if name.split(':').next() == Some(base) {
-                return path;
-            }
-        }
-    }
-    panic!("{base} not in {}", maildir.display());
 }
 
 impl Drop for Pop3d {

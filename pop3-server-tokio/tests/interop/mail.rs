@@ -1,8 +1,9 @@
-//! The messages a test Maildir starts with (LF line ends, as Postfix
+//! The messages a test maildrop starts with (LF line ends, as Postfix
 //! writes them) and the forms a client may store them in.
 
-/// A message file: its Maildir base name (which pop3d uses as the
-/// unique-id) and its bytes.
+/// A message: its name (the Maildir base name, which pop3d uses as the
+/// unique-id there; PostgreSQL gives its own, see `Pop3d::uid`) and its
+/// bytes.
 #[derive(Clone, Debug)]
 pub struct Message {
     pub name: String,

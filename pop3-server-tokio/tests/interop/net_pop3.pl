@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # Drives pop3d with Perl's Net::POP3 and checks each answer; writes what it
-# downloaded to files for the Rust test to compare with the Maildir.
+# downloaded to files for the Rust test to compare with the store.
 #
 # Usage: net_pop3.pl HOST PLAIN_PORT TLS_PORT CAFILE USER PASSWORD OUTDIR COUNT
 #

@@ -1,6 +1,6 @@
 """Drives pop3d with every method of Python's poplib and checks the
 answers; writes what it downloaded to files for the Rust test to compare
-with the Maildir.
+with the store.
 
 Usage: poplib_client.py HOST PLAIN_PORT TLS_PORT CAFILE USER PASSWORD OUTDIR
        UID1,UID2,...
