@@ -1,27 +1,30 @@
 //! Opening files inside a Maildir without following symbolic links.
 //!
 //! A user who can write to their own Maildir could otherwise plant a link
-//! to a file only the daemon may read and fetch it with RETR. The file is
-//! looked at without following links before and after it is opened: it
-//! must be a regular file both times and the very one that was opened
-//! (same device and inode), or the open is refused. The first look also
-//! keeps a FIFO, whose open would block, from being opened at all unless
-//! it is swapped in during that instant.
+//! to a file only the daemon may read and fetch it with RETR. Files are
+//! opened with `O_NOFOLLOW` (a link is refused by the kernel, with no
+//! window between a check and the open) and `O_NONBLOCK` (a FIFO opens
+//! at once instead of blocking), then must be regular files by `fstat`
+//! of the descriptor itself.
 
 use std::fs::{File, Metadata};
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
 
 /// Opens `path` for reading if it names a regular file, not a link.
 pub(super) fn open_regular(path: &Path) -> io::Result<(File, Metadata)> {
-    if !std::fs::symlink_metadata(path)?.file_type().is_file() {
-        return Err(not_regular());
-    }
-    let file = File::open(path)?;
+    let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK;
+    let fd = match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::LOOP) => return Err(not_regular()),
+        Err(err) => return Err(err.into()),
+    };
+    let file = File::from(fd);
     let opened = file.metadata()?;
-    let named = std::fs::symlink_metadata(path)?;
-    if !named.file_type().is_file() || opened.dev() != named.dev() || opened.ino() != named.ino() {
+    if !opened.file_type().is_file() {
         return Err(not_regular());
     }
     Ok((file, opened))
@@ -64,6 +67,15 @@ mod tests {
         let sub = dir.path().join("sub");
         std::fs::create_dir(&sub).unwrap();
         assert!(open_regular(&sub).is_err());
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success(), "mkfifo");
+        let err = open_regular(&fifo).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            io::ErrorKind::InvalidInput,
+            "a FIFO neither blocks nor opens"
+        );
         let missing = open_regular(&dir.path().join("missing")).unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
     }

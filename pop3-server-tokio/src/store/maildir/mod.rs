@@ -38,6 +38,7 @@ mod lock;
 mod name;
 mod open;
 mod path;
+mod read_ahead;
 mod scan;
 mod size;
 mod snapshot;

@@ -11,6 +11,7 @@ use super::commit;
 use super::error::is_permanent;
 use super::file::open_regular;
 use super::locate::relocate;
+use super::read_ahead::{self, ReadAhead};
 use super::scan::Location;
 use super::snapshot::Snapshot;
 use crate::store::{MessageReader, OpenMaildrop};
@@ -22,11 +23,16 @@ use crate::store::{MessageReader, OpenMaildrop};
 pub struct OpenMaildir {
     maildir: PathBuf,
     snapshot: Snapshot,
+    read_ahead: ReadAhead,
 }
 
 impl OpenMaildir {
     pub(super) fn new(maildir: PathBuf, snapshot: Snapshot) -> Self {
-        Self { maildir, snapshot }
+        Self {
+            maildir,
+            snapshot,
+            read_ahead: ReadAhead::default(),
+        }
     }
 
     /// The Maildir's path (for logs).
@@ -41,27 +47,47 @@ impl OpenMaildrop for OpenMaildir {
     }
 
     /// Opens the message's file, following it if a mail reader renamed it
-    /// since login (flags changed, or moved from `new/` to `cur/`).
+    /// since login (flags changed, or moved from `new/` to `cur/`). When
+    /// the client reads in order, small messages that follow are read in
+    /// the same trip to the blocking pool (see [`read_ahead`]).
     async fn open_message(&mut self, index: usize) -> Result<MessageReader, RetrieveError> {
+        let read_ahead_wanted = self.read_ahead.wanted(index);
+        if let Some(ready) = self.read_ahead.take(index) {
+            if let Some(slot) = self.snapshot.files.get_mut(index) {
+                *slot = ready.location;
+            }
+            return Ok(Box::pin(io::Cursor::new(ready.bytes)));
+        }
         let Some(seen) = self.snapshot.files.get(index).cloned() else {
             tracing::warn!(index, "maildir: message index outside the snapshot");
             return Err(RetrieveError::Permanent);
+        };
+        let ahead = if read_ahead_wanted {
+            let sizes = self.snapshot.maildrop.messages().iter().map(|m| m.size);
+            read_ahead::candidates(&self.snapshot.files, sizes, index)
+        } else {
+            Vec::new()
         };
         let maildir = self.maildir.clone();
         let opened = tokio::task::spawn_blocking(move || {
             let (file, location) = open_file(&maildir, &seen)?;
             let body = read_small(&maildir, &location, file)?;
-            Ok::<_, RetrieveError>((body, location))
+            let prefetched = match body {
+                Body::Whole(_) => read_ahead::read(&maildir, ahead),
+                Body::File(_) => Vec::new(),
+            };
+            Ok::<_, RetrieveError>((body, location, prefetched))
         })
         .await
         .map_err(|err| {
             tracing::warn!(error = %err, "maildir: message open task failed");
             RetrieveError::Temporary
         })??;
-        let (body, location) = opened;
+        let (body, location, prefetched) = opened;
         if let Some(slot) = self.snapshot.files.get_mut(index) {
             *slot = location;
         }
+        self.read_ahead.keep(prefetched);
         Ok(match body {
             Body::Whole(bytes) => Box::pin(io::Cursor::new(bytes)),
             Body::File(file) => Box::pin(tokio::fs::File::from_std(file)),
@@ -100,7 +126,10 @@ impl OpenMaildrop for OpenMaildir {
 }
 
 /// Opens the message last seen at `seen`, returning where it is now.
-fn open_file(maildir: &Path, seen: &Location) -> Result<(File, Location), RetrieveError> {
+pub(super) fn open_file(
+    maildir: &Path,
+    seen: &Location,
+) -> Result<(File, Location), RetrieveError> {
     match open_regular(&seen.path(maildir)) {
         Ok((file, _)) => return Ok((file, seen.clone())),
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}
@@ -124,13 +153,17 @@ fn open_file(maildir: &Path, seen: &Location) -> Result<(File, Location), Retrie
 const READ_WHOLE_UP_TO: u64 = 128 * 1024;
 
 /// An opened message: read already, or to be streamed.
-enum Body {
+pub(super) enum Body {
     Whole(Vec<u8>),
     File(File),
 }
 
 /// Reads a small message into memory; leaves a large one to be streamed.
-fn read_small(maildir: &Path, at: &Location, mut file: File) -> Result<Body, RetrieveError> {
+pub(super) fn read_small(
+    maildir: &Path,
+    at: &Location,
+    mut file: File,
+) -> Result<Body, RetrieveError> {
     use std::io::Read;
     let len = file
         .metadata()

@@ -77,3 +77,78 @@ async fn delivery_during_the_session_is_not_in_the_snapshot() {
     fx.deliver("alice", "new", "1732550001.V801I2a3bM2.host", b"y\n", 101);
     assert_eq!(uids(&open), ["1732550000.V801I2a3bM1.host"]);
 }
+
+/// Delivers `count` small messages, `m0` first, and returns their paths
+/// and bodies.
+fn numbered(fx: &Fixture, count: usize) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    (0..count)
+        .map(|i| {
+            let body = postfix_message(&format!("m{i}"));
+            let name = format!("17325500{i:02}.V801I2a3bM{i}.host");
+            let path = fx.deliver("alice", "new", &name, &body, 100 + i as u64);
+            (path, body)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn reading_in_order_then_out_of_order_gives_every_message() {
+    let fx = Fixture::new();
+    let messages = numbered(&fx, 40);
+    let mut open = fx.open("alice").await.unwrap();
+    for (i, (_, body)) in messages.iter().enumerate() {
+        assert_eq!(read_all(open.open_message(i).await.unwrap()).await, *body);
+    }
+    for i in [7, 3, 4, 39, 0, 20, 21, 22] {
+        let body = &messages[i].1;
+        assert_eq!(read_all(open.open_message(i).await.unwrap()).await, *body);
+    }
+}
+
+#[tokio::test]
+async fn messages_read_ahead_are_served_from_memory() {
+    let fx = Fixture::new();
+    let messages = numbered(&fx, 5);
+    let mut open = fx.open("alice").await.unwrap();
+    read_all(open.open_message(0).await.unwrap()).await;
+    // In order: this trip also reads messages 2 to 4.
+    read_all(open.open_message(1).await.unwrap()).await;
+    std::fs::remove_file(&messages[3].0).unwrap();
+    assert_eq!(
+        read_all(open.open_message(2).await.unwrap()).await,
+        messages[2].1
+    );
+    assert_eq!(
+        read_all(open.open_message(3).await.unwrap()).await,
+        messages[3].1
+    );
+    // Out of order: the file is opened again, and is gone.
+    assert_eq!(open.open_message(3).await.err(), Some(RetrieveError::Gone));
+}
+
+#[tokio::test]
+async fn a_first_request_or_a_jump_reads_nothing_ahead() {
+    let fx = Fixture::new();
+    let messages = numbered(&fx, 6);
+    let mut open = fx.open("alice").await.unwrap();
+    read_all(open.open_message(0).await.unwrap()).await;
+    std::fs::remove_file(&messages[1].0).unwrap();
+    assert_eq!(open.open_message(1).await.err(), Some(RetrieveError::Gone));
+    read_all(open.open_message(3).await.unwrap()).await;
+    std::fs::remove_file(&messages[4].0).unwrap();
+    assert_eq!(open.open_message(4).await.err(), Some(RetrieveError::Gone));
+}
+
+#[tokio::test]
+async fn large_messages_are_not_read_ahead() {
+    let fx = Fixture::new();
+    let mut messages = numbered(&fx, 2);
+    let large = vec![b'x'; 200 * 1024];
+    let path = fx.deliver("alice", "new", "1732550099.V801I2a3bM99.host", &large, 199);
+    messages.push((path, large));
+    let mut open = fx.open("alice").await.unwrap();
+    read_all(open.open_message(0).await.unwrap()).await;
+    read_all(open.open_message(1).await.unwrap()).await;
+    std::fs::remove_file(&messages[2].0).unwrap();
+    assert_eq!(open.open_message(2).await.err(), Some(RetrieveError::Gone));
+}
