@@ -70,8 +70,8 @@ impl OpenMaildrop for OpenMaildir {
         };
         let maildir = self.maildir.clone();
         let opened = tokio::task::spawn_blocking(move || {
-            let (file, location) = open_file(&maildir, &seen)?;
-            let body = read_small(&maildir, &location, file)?;
+            let (file, len, location) = open_file(&maildir, &seen)?;
+            let body = read_small(&maildir, &location, file, len)?;
             let prefetched = match body {
                 Body::Whole(_) => read_ahead::read(&maildir, ahead),
                 Body::File(_) => Vec::new(),
@@ -125,13 +125,14 @@ impl OpenMaildrop for OpenMaildir {
     }
 }
 
-/// Opens the message last seen at `seen`, returning where it is now.
+/// Opens the message last seen at `seen`, returning its length and
+/// where it is now.
 pub(super) fn open_file(
     maildir: &Path,
     seen: &Location,
-) -> Result<(File, Location), RetrieveError> {
+) -> Result<(File, u64, Location), RetrieveError> {
     match open_regular(&seen.path(maildir)) {
-        Ok((file, _)) => return Ok((file, seen.clone())),
+        Ok((file, meta)) => return Ok((file, meta.len(), seen.clone())),
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}
         Err(err) => return Err(retrieve_error(maildir, seen, &err)),
     }
@@ -141,7 +142,7 @@ pub(super) fn open_file(
         Err(err) => return Err(retrieve_error(maildir, seen, &err)),
     };
     match open_regular(&moved.path(maildir)) {
-        Ok((file, _)) => Ok((file, moved)),
+        Ok((file, meta)) => Ok((file, meta.len(), moved)),
         Err(err) if err.kind() == io::ErrorKind::NotFound => Err(RetrieveError::Gone),
         Err(err) => Err(retrieve_error(maildir, &moved, &err)),
     }
@@ -158,33 +159,25 @@ pub(super) enum Body {
     File(File),
 }
 
-/// Reads a small message into memory; leaves a large one to be streamed.
+/// Reads a small message of `len` octets (its length when opened) into
+/// memory; leaves a large one to be streamed. Maildir messages are never
+/// rewritten in place, so exactly `len` octets are read: one `read` call,
+/// with no further call to find the end, and never more memory than the
+/// limit whatever happens to the file.
 pub(super) fn read_small(
     maildir: &Path,
     at: &Location,
-    mut file: File,
+    file: File,
+    len: u64,
 ) -> Result<Body, RetrieveError> {
     use std::io::Read;
-    let len = file
-        .metadata()
-        .map_err(|err| retrieve_error(maildir, at, &err))?
-        .len();
     if len > READ_WHOLE_UP_TO {
         return Ok(Body::File(file));
     }
-    // The file may grow after the length was read; never read past the
-    // limit, so memory stays bounded whatever happens to it.
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    (&mut file)
-        .take(READ_WHOLE_UP_TO + 1)
+    file.take(len)
         .read_to_end(&mut bytes)
         .map_err(|err| retrieve_error(maildir, at, &err))?;
-    if bytes.len() as u64 > READ_WHOLE_UP_TO {
-        // It grew past the limit while being read: stream it instead.
-        return std::io::Seek::rewind(&mut file)
-            .map(|()| Body::File(file))
-            .map_err(|err| retrieve_error(maildir, at, &err));
-    }
     Ok(Body::Whole(bytes))
 }
 

@@ -94,10 +94,10 @@ pub(super) fn candidates(
 pub(super) fn read(maildir: &Path, candidates: Vec<(usize, Location)>) -> Vec<Prefetched> {
     let mut out = Vec::with_capacity(candidates.len());
     for (index, seen) in candidates {
-        let Ok((file, location)) = open_file(maildir, &seen) else {
+        let Ok((file, len, location)) = open_file(maildir, &seen) else {
             break;
         };
-        match read_small(maildir, &location, file) {
+        match read_small(maildir, &location, file, len) {
             Ok(Body::Whole(bytes)) => out.push(Prefetched {
                 index,
                 location,
