@@ -30,11 +30,15 @@ pub enum Command {
         #[arg(long)]
         dir: PathBuf,
     },
-    /// Print the side-by-side table and the targets from a results file.
+    /// Print a table from a results file: the side-by-side table and the
+    /// targets (`compare.sh`), or the fleet table (`scaling.sh`).
     Report {
         /// The results file.
         #[arg(long)]
         results: PathBuf,
+        /// Which table.
+        #[arg(long, value_enum, default_value = "compare")]
+        layout: Layout,
     },
     /// Draw messages/s against concurrency as a PNG.
     Plot {
@@ -48,6 +52,16 @@ pub enum Command {
         #[arg(long, default_value = "")]
         subtitle: String,
     },
+}
+
+/// The tables `report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    /// pop3d beside Dovecot's two modes, and the targets.
+    Compare,
+    /// One block a setup (any labels), repeated runs shown as ranges, with
+    /// the CPU of each named server process.
+    Scaling,
 }
 
 /// The scenarios of a run.
@@ -113,10 +127,12 @@ pub struct RunArgs {
     /// Every user's password.
     #[arg(long, default_value = "bench")]
     pub password: String,
-    /// Pid of the server's root process; its whole tree is measured.
+    /// Pid of a server's root process; its whole tree is measured, and
+    /// all trees given are summed as the server's CPU. `NAME=PID` also
+    /// reports that tree's CPU on its own (trees of one name summed).
     /// Repeatable.
     #[arg(long = "server-pid")]
-    pub server_pids: Vec<u32>,
+    pub server_pids: Vec<ServerPid>,
     /// Append results to this file.
     #[arg(long)]
     pub results: Option<PathBuf>,
@@ -139,6 +155,50 @@ pub struct RunArgs {
     /// reported as the second session's time (bigbox).
     #[arg(long, default_value_t = 5)]
     pub repeat: usize,
+}
+
+impl RunArgs {
+    /// The pids of every server tree, named or not.
+    pub fn pids(&self) -> Vec<u32> {
+        self.server_pids.iter().map(|p| p.pid).collect()
+    }
+}
+
+/// One `--server-pid`: a process tree, with the name its CPU is reported
+/// under, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerPid {
+    /// Letters, digits, `-` and `_`: it becomes part of a metric name.
+    pub name: Option<String>,
+    /// The tree's root.
+    pub pid: u32,
+}
+
+impl std::str::FromStr for ServerPid {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (name, pid) = match text.split_once('=') {
+            Some((name, pid)) => (Some(name), pid),
+            None => (None, text),
+        };
+        let pid = pid
+            .parse()
+            .map_err(|_| format!("{pid:?} is not a process id"))?;
+        if let Some(name) = name {
+            let usable = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !usable {
+                return Err(format!("{name:?}: a name is letters, digits, '-' and '_'"));
+            }
+        }
+        Ok(Self {
+            name: name.map(str::to_owned),
+            pid,
+        })
+    }
 }
 
 /// `loopback`.
@@ -200,4 +260,56 @@ pub struct PopulateArgs {
     /// Octets per message in the big maildrops.
     #[arg(long, default_value_t = 4096)]
     pub big_size: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_pids_are_bare_or_named() {
+        assert_eq!(
+            "42".parse(),
+            Ok(ServerPid {
+                name: None,
+                pid: 42
+            })
+        );
+        assert_eq!(
+            "pg_main-2=7".parse(),
+            Ok(ServerPid {
+                name: Some("pg_main-2".into()),
+                pid: 7
+            })
+        );
+        for bad in ["", "x", "=7", "a b=7", "a\tb=7", "pop3d=", "pop3d=-1"] {
+            assert!(bad.parse::<ServerPid>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_command_line_takes_several_server_pids() {
+        let cli = Cli::try_parse_from([
+            "pop3-bench",
+            "run",
+            "--server",
+            "haproxy-2",
+            "--scenario",
+            "small",
+            "--addr",
+            "127.0.0.1:1110",
+            "--server-pid",
+            "pop3d=10",
+            "--server-pid",
+            "pop3d=11",
+            "--server-pid",
+            "12",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run: {:?}", cli.command);
+        };
+        assert_eq!(args.pids(), vec![10, 11, 12]);
+        assert_eq!(args.server_pids[1].name.as_deref(), Some("pop3d"));
+    }
 }

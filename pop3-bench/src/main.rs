@@ -1,16 +1,16 @@
 //! `pop3-bench`: a POP3 load generator on the sans-IO client of
-//! `pop3-proto`, and the tools of `bench/compare.sh` (test mail,
-//! certificates, the side-by-side table, the plot).
+//! `pop3-proto`, and the tools of `bench/compare.sh` and
+//! `bench/scaling.sh` (test mail, certificates, the tables, the plot).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 
-use pop3_bench::cli::{Cli, Command, LoopbackArgs, PopulateArgs, RunArgs};
+use pop3_bench::cli::{Cli, Command, Layout, LoopbackArgs, PopulateArgs, RunArgs};
 use pop3_bench::populate::{Group, Owner};
 use pop3_bench::results::{self, Sink};
-use pop3_bench::{certs, cli, limits, loopback, plot, populate, report, run};
+use pop3_bench::{certs, cli, limits, loopback, plot, populate, report, run, scaling};
 
 /// Descriptors the generator asks for: enough for 10,000+ connections.
 const NOFILE: u64 = 1 << 20;
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Command::Loopback(args) => loopback(&args),
         Command::Populate(args) => populate(&args),
         Command::Certs { dir } => certs::write(&dir),
-        Command::Report { results } => report(&results),
+        Command::Report { results, layout } => report(&results, layout),
         Command::Plot {
             results,
             out,
@@ -124,10 +124,15 @@ fn read_results(path: &std::path::Path) -> Result<Vec<results::Row>, String> {
     Ok(results::parse(&text))
 }
 
-fn report(path: &std::path::Path) -> Result<(), String> {
+fn report(path: &std::path::Path, layout: Layout) -> Result<(), String> {
     let rows = read_results(path)?;
-    println!("{}", report::table(&rows));
-    println!("{}", report::targets(&rows));
+    match layout {
+        Layout::Compare => {
+            println!("{}", report::table(&rows));
+            println!("{}", report::targets(&rows));
+        }
+        Layout::Scaling => println!("{}", scaling::table(&rows)),
+    }
     let failures = report::failures(&rows);
     if !failures.is_empty() {
         println!("Failed sessions:\n\n{failures}");

@@ -96,7 +96,8 @@ fn levels(rows: &[Row], scenario: &str) -> Vec<u64> {
     levels
 }
 
-fn number(value: Option<f64>) -> String {
+/// A figure with as many decimals as it is worth; `–` for none.
+pub fn number(value: Option<f64>) -> String {
     match value {
         None => "–".to_owned(),
         Some(v) if v.abs() >= 100.0 => format!("{v:.0}"),

@@ -5,12 +5,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cli::{RunArgs, Scenario};
-use crate::procfs::{own_cpu, tree_cpu, tree_memory, tree_size};
+use crate::procfs::{CpuTime, own_cpu, tree_cpu, tree_memory, tree_size};
 use crate::results::Sink;
 use crate::scenario::{Totals, Work, timed, warm_up};
 use crate::stats::percentile;
 use crate::target::{Target, connector};
 use crate::{bigbox, idle};
+
+/// Metric name prefix of a named server tree's CPU, in % of one core.
+pub const PART_CPU_PCT: &str = "part_cpu_pct_";
 
 /// The default user prefix of a scenario, as `populate` names them.
 fn default_prefix(args: &RunArgs) -> String {
@@ -73,6 +76,25 @@ fn report_errors(label: &str, totals: &Totals) {
     }
 }
 
+/// The named server trees, pids of one name together, names in the
+/// order first given (the order of the report's columns).
+fn named_trees(args: &RunArgs) -> Vec<(String, Vec<u32>)> {
+    let mut named: Vec<(String, Vec<u32>)> = Vec::new();
+    for server in &args.server_pids {
+        let Some(name) = &server.name else { continue };
+        match named.iter_mut().find(|(n, _)| n == name) {
+            Some((_, pids)) => pids.push(server.pid),
+            None => named.push((name.clone(), vec![server.pid])),
+        }
+    }
+    named
+}
+
+/// The CPU time of each named group of trees, in the same order.
+fn named_cpu(named: &[(String, Vec<u32>)]) -> Vec<CpuTime> {
+    named.iter().map(|(_, pids)| tree_cpu(pids)).collect()
+}
+
 async fn timed_run(
     args: &RunArgs,
     target: Arc<Target>,
@@ -85,13 +107,17 @@ async fn timed_run(
     if warm.sessions == 0 {
         return Err("no warm-up session succeeded: is the server up?".into());
     }
-    let server0 = tree_cpu(&args.server_pids);
+    let pids = args.pids();
+    let named = named_trees(args);
+    let server0 = tree_cpu(&pids);
+    let named0 = named_cpu(&named);
     let own0 = own_cpu();
     let started = Instant::now();
     let duration = Duration::from_secs_f64(args.duration.max(0.1));
     let mut totals = timed(target, work, concurrency, duration).await;
     let elapsed = started.elapsed().as_secs_f64();
-    let server = tree_cpu(&args.server_pids).since(server0).as_secs_f64();
+    let server = tree_cpu(&pids).since(server0).as_secs_f64();
+    let named1 = named_cpu(&named);
     let own = own_cpu().since(own0).as_secs_f64();
     report_errors("load", &totals);
     let sessions = totals.sessions as f64;
@@ -109,11 +135,15 @@ async fn timed_run(
     let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
     sink.put("p50_ms", ms(percentile(&mut totals.latencies, 50.0)));
     sink.put("p99_ms", ms(percentile(&mut totals.latencies, 99.0)));
-    if !args.server_pids.is_empty() {
+    if !pids.is_empty() {
         sink.put("server_cpu_s", server);
         sink.put("server_cpu_pct", server / elapsed * 100.0);
         sink.put("server_cpu_per_session_us", server * 1e6 / sessions);
         sink.put("server_cpu_per_message_us", server * 1e6 / messages);
+    }
+    for (((name, _), before), after) in named.iter().zip(named0).zip(named1) {
+        let used = after.since(before).as_secs_f64();
+        sink.put(&format!("{PART_CPU_PCT}{name}"), used / elapsed * 100.0);
     }
     sink.put("gen_cpu_s", own);
     sink.put("gen_cpu_pct", own / elapsed * 100.0);
@@ -122,7 +152,8 @@ async fn timed_run(
 }
 
 async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Result<(), String> {
-    if args.server_pids.is_empty() {
+    let pids = args.pids();
+    if pids.is_empty() {
         return Err("idle needs --server-pid to read the server's memory".into());
     }
     // One session first, so the baseline has the server's first-use
@@ -130,12 +161,12 @@ async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Resul
     let warm = warm_up(Arc::clone(&target), Work::Stat, 1).await;
     report_errors("warm-up", &warm);
     tokio::time::sleep(Duration::from_secs_f64(args.settle.max(0.0))).await;
-    let before = tree_memory(&args.server_pids);
+    let before = tree_memory(&pids);
     let held = idle::hold(
         target,
         args.connections,
         args.parallel,
-        &args.server_pids,
+        &pids,
         Duration::from_secs_f64(args.settle.max(0.0)),
     )
     .await;
@@ -147,12 +178,7 @@ async fn idle_run(args: &RunArgs, target: Arc<Target>, sink: &mut Sink) -> Resul
     }
     // The connections are closed now; let a forking server reap its
     // processes before the next run measures it.
-    let drained = settle_processes(
-        &args.server_pids,
-        before.processes,
-        Duration::from_secs(180),
-    )
-    .await;
+    let drained = settle_processes(&pids, before.processes, Duration::from_secs(180)).await;
     let n = held.opened.max(1) as f64;
     sink.put("drain_s", drained.as_secs_f64());
     sink.put("opened", held.opened as f64);
@@ -182,18 +208,19 @@ async fn settle_processes(roots: &[u32], processes: usize, limit: Duration) -> D
 }
 
 async fn bigbox_run(args: &RunArgs, target: &Target, sink: &mut Sink) -> Result<(), String> {
+    let pids = args.pids();
     let user = target.user(0);
     let mut warm = Vec::new();
     let mut warm_cpu = Vec::new();
-    let processes = tree_size(&args.server_pids);
+    let processes = tree_size(&pids);
     for session in 0..=args.repeat.max(1) {
-        let server0 = tree_cpu(&args.server_pids);
+        let server0 = tree_cpu(&pids);
         let listing = bigbox::list(target, &user)
             .await
             .map_err(|e| format!("{user}: {e}"))?;
         // A forking server's session process counts once it is reaped.
-        settle_processes(&args.server_pids, processes, Duration::from_secs(10)).await;
-        let server = tree_cpu(&args.server_pids).since(server0);
+        settle_processes(&pids, processes, Duration::from_secs(10)).await;
+        let server = tree_cpu(&pids).since(server0);
         if u64::from(listing.count) != args.size || listing.uids as u64 != args.size {
             return Err(format!(
                 "{user}: expected {} messages, STAT said {} and UIDL listed {}",
@@ -202,7 +229,7 @@ async fn bigbox_run(args: &RunArgs, target: &Target, sink: &mut Sink) -> Result<
         }
         if session == 0 {
             sink.put("first_ms", listing.elapsed.as_secs_f64() * 1e3);
-            if !args.server_pids.is_empty() {
+            if !pids.is_empty() {
                 sink.put("first_server_cpu_ms", server.as_secs_f64() * 1e3);
             }
         } else {
@@ -214,7 +241,7 @@ async fn bigbox_run(args: &RunArgs, target: &Target, sink: &mut Sink) -> Result<
     // process on the machine) from standing for all.
     let ms = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
     sink.put("second_ms", ms(percentile(&mut warm, 50.0)));
-    if !args.server_pids.is_empty() {
+    if !pids.is_empty() {
         sink.put("second_server_cpu_ms", ms(percentile(&mut warm_cpu, 50.0)));
     }
     Ok(())
