@@ -59,16 +59,17 @@ impl PostgresUsers {
             tracing::warn!(error = %e, "postgres users: no connection");
             LoginError::Temporary
         })?;
-        let row = client
-            .query_opt(
-                "SELECT password FROM users WHERE name = $1",
-                &[&user.as_str()],
-            )
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "postgres users: lookup failed");
-                LoginError::Temporary
-            })?;
+        let lookup = client
+            .prepare_cached("SELECT password FROM users WHERE name = $1")
+            .await;
+        let row = match lookup {
+            Ok(statement) => client.query_opt(&statement, &[&user.as_str()]).await,
+            Err(e) => Err(e),
+        }
+        .map_err(|e| {
+            tracing::warn!(error = %e, "postgres users: lookup failed");
+            LoginError::Temporary
+        })?;
         let Some(row) = row else {
             return Ok(self.decoy.clone());
         };

@@ -41,13 +41,8 @@ impl OpenPostgres {
     /// Locks `user`'s mailbox on `client` (a session connection) and
     /// takes the snapshot.
     pub(super) async fn lock(client: Object, user: &str) -> Result<Self, OpenError> {
-        let mailbox = mailbox_id(&**client, user)
+        let (mailbox, locked) = find_and_lock(&client, user)
             .await
-            .map_err(|e| temporary("finding the mailbox", &e))?;
-        let locked: bool = client
-            .query_one("SELECT pg_try_advisory_lock($1)", &[&mailbox])
-            .await
-            .and_then(|row| row.try_get(0))
             .map_err(|e| temporary("locking the mailbox", &e))?;
         if !locked {
             return Err(OpenError::InUse);
@@ -74,11 +69,14 @@ impl OpenPostgres {
         client: &Object,
         mailbox: i64,
     ) -> Result<(Maildrop, Vec<i64>, Statement, Statement), OpenError> {
-        let rows = client
-            .query(
+        let listing = client
+            .prepare_cached(
                 "SELECT id, uid, wire_size FROM messages WHERE mailbox_id = $1 ORDER BY id",
-                &[&mailbox],
             )
+            .await
+            .map_err(|e| temporary("preparing", &e))?;
+        let rows = client
+            .query(&listing, &[&mailbox])
             .await
             .map_err(|e| temporary("listing the mailbox", &e))?;
         let mut ids = Vec::with_capacity(rows.len());
@@ -123,17 +121,42 @@ impl OpenPostgres {
         if !self.locked {
             return;
         }
-        match self
+        let unlocked = match self
             .client
-            .execute("SELECT pg_advisory_unlock($1)", &[&self.mailbox])
+            .prepare_cached("SELECT pg_advisory_unlock($1)")
             .await
         {
+            Ok(statement) => self.client.execute(&statement, &[&self.mailbox]).await,
+            Err(e) => Err(e),
+        };
+        match unlocked {
             Ok(_) => self.locked = false,
             Err(e) => {
                 tracing::warn!(error = %e, "postgres: unlock failed; retried when the session ends")
             }
         }
     }
+}
+
+/// `user`'s mailbox id and whether its advisory lock was taken: one round
+/// trip with statements prepared once per connection, as every login
+/// does this. A mailbox seen for the first time is created first.
+async fn find_and_lock(client: &Object, user: &str) -> Result<(i64, bool), tokio_postgres::Error> {
+    let statement = client
+        .prepare_cached("SELECT id, pg_try_advisory_lock(id) FROM mailboxes WHERE name = $1")
+        .await?;
+    if let Some(row) = client.query_opt(&statement, &[&user]).await? {
+        return Ok((row.try_get(0)?, row.try_get(1)?));
+    }
+    let mailbox = mailbox_id(&***client, user).await?;
+    let statement = client
+        .prepare_cached("SELECT pg_try_advisory_lock($1)")
+        .await?;
+    let locked = client
+        .query_one(&statement, &[&mailbox])
+        .await?
+        .try_get(0)?;
+    Ok((mailbox, locked))
 }
 
 impl Drop for OpenPostgres {
