@@ -51,6 +51,7 @@ mod path;
 mod scan;
 mod size;
 mod snapshot;
+mod stream;
 mod uid;
 
 #[cfg(test)]

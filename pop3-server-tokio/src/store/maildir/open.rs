@@ -13,6 +13,7 @@ use super::file::open_regular;
 use super::locate::relocate;
 use super::scan::Location;
 use super::snapshot::Snapshot;
+use super::stream::{CHUNK, Chunked, read_chunk};
 use crate::store::{MessageReader, OpenMaildrop};
 
 /// A user's Maildir, locked for one POP3 session, with the snapshot taken
@@ -50,7 +51,7 @@ impl OpenMaildrop for OpenMaildir {
         let maildir = self.maildir.clone();
         let opened = tokio::task::spawn_blocking(move || {
             let (file, location) = open_file(&maildir, &seen)?;
-            let body = read_small(&maildir, &location, file)?;
+            let body = read_first(&maildir, &location, file)?;
             Ok::<_, RetrieveError>((body, location))
         })
         .await
@@ -64,7 +65,7 @@ impl OpenMaildrop for OpenMaildir {
         }
         Ok(match body {
             Body::Whole(bytes) => Box::pin(io::Cursor::new(bytes)),
-            Body::File(file) => Box::pin(tokio::fs::File::from_std(file)),
+            Body::Chunked(file, first) => Box::pin(Chunked::start(file, first)),
         })
     }
 
@@ -118,41 +119,27 @@ fn open_file(maildir: &Path, seen: &Location) -> Result<(File, Location), Retrie
     }
 }
 
-/// Messages up to this size are read whole by the task that opens them:
-/// one trip to the blocking pool per message instead of one per chunk,
-/// which is most of the cost of serving small mail.
-const READ_WHOLE_UP_TO: u64 = 128 * 1024;
-
-/// An opened message: read already, or to be streamed.
+/// An opened message: read already, or its first chunk read and the
+/// rest to be streamed.
 enum Body {
     Whole(Vec<u8>),
-    File(File),
+    Chunked(File, Vec<u8>),
 }
 
-/// Reads a small message into memory; leaves a large one to be streamed.
-fn read_small(maildir: &Path, at: &Location, mut file: File) -> Result<Body, RetrieveError> {
-    use std::io::Read;
-    let len = file
-        .metadata()
-        .map_err(|err| retrieve_error(maildir, at, &err))?
-        .len();
-    if len > READ_WHOLE_UP_TO {
-        return Ok(Body::File(file));
+/// Reads the first [`CHUNK`] of the message: all of a small message, in
+/// the same trip to the blocking pool as the open.
+fn read_first(maildir: &Path, at: &Location, file: File) -> Result<Body, RetrieveError> {
+    let fail = |err: io::Error| retrieve_error(maildir, at, &err);
+    // Room for the whole of a small message (it may still grow: the read
+    // stops at a chunk whatever happens to the file).
+    let len = file.metadata().map_err(fail)?.len();
+    let room = usize::try_from(len).map_or(CHUNK, |len| len.min(CHUNK));
+    let first = read_chunk(&file, Vec::with_capacity(room)).map_err(fail)?;
+    if first.len() < CHUNK {
+        Ok(Body::Whole(first))
+    } else {
+        Ok(Body::Chunked(file, first))
     }
-    // The file may grow after the length was read; never read past the
-    // limit, so memory stays bounded whatever happens to it.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    (&mut file)
-        .take(READ_WHOLE_UP_TO + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|err| retrieve_error(maildir, at, &err))?;
-    if bytes.len() as u64 > READ_WHOLE_UP_TO {
-        // It grew past the limit while being read: stream it instead.
-        return std::io::Seek::rewind(&mut file)
-            .map(|()| Body::File(file))
-            .map_err(|err| retrieve_error(maildir, at, &err));
-    }
-    Ok(Body::Whole(bytes))
 }
 
 fn retrieve_error(maildir: &Path, at: &Location, err: &io::Error) -> RetrieveError {
