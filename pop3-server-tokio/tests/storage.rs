@@ -124,6 +124,44 @@ async fn uidl_survives_flag_renames_and_sessions() {
     assert_eq!(before, after);
 }
 
+/// UIDL of one whole session as alice.
+async fn uidl_session(server: &TestServer) -> String {
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    let list = w.multi("UIDL").await;
+    w.ok("QUIT").await;
+    w.until_closed().await;
+    String::from_utf8(list).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reused_listing_still_sees_deliveries_and_removals() {
+    let server = TestServer::start().await;
+    let a = server.deliver("alice", "1700000001.a.test", &message("a", 100));
+    server.deliver("alice", "1700000002.b.test", &message("b", 100));
+    // Let new/ and cur/ settle, so the next listing is recorded as
+    // reusable while they stay as they are.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let first = uidl_session(&server).await;
+    assert!(first.contains("1700000001.a.test") && first.contains("1700000002.b.test"));
+    let cache = std::fs::read_to_string(server.maildir("alice").join("pop3d-cache")).unwrap();
+    let header = cache.lines().next().unwrap();
+    assert!(
+        header.starts_with("pop3d-size-cache 2 2 ") && !header.ends_with(" -"),
+        "{header}"
+    );
+    // Unchanged: the same answer from the recorded listing.
+    assert_eq!(uidl_session(&server).await, first);
+    // Another program delivers one message and removes another.
+    server.deliver("alice", "1700000003.c.test", &message("c", 100));
+    std::fs::remove_file(a).unwrap();
+    let after = uidl_session(&server).await;
+    assert!(!after.contains("1700000001.a.test"), "{after}");
+    assert!(after.contains("1 1700000002.b.test"), "{after}");
+    assert!(after.contains("2 1700000003.c.test"), "{after}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_user_names_never_reach_the_file_system() {
     let server = TestServer::start_with(Options {

@@ -7,6 +7,7 @@ mod hash;
 mod import;
 mod logging;
 mod maildir_delivery;
+mod nofile;
 mod serve;
 
 use std::process::ExitCode;

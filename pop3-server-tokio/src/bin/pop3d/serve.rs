@@ -16,7 +16,7 @@ use pop3_server_tokio::tls::TlsSource;
 use pop3_server_tokio::{Services, demo};
 
 use crate::cli::ServeArgs;
-use crate::{database, logging};
+use crate::{database, logging, nofile};
 
 /// Time sessions get, after the grace period, to finish an UPDATE.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -48,6 +48,7 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
         }
     };
     logging::init(settings.log_format);
+    nofile::raise_and_check(settings.limits.max_connections);
     let parts = match Parts::load(&settings) {
         Ok(parts) => parts,
         Err(message) => {

@@ -10,7 +10,15 @@
 //!   one session to the next.
 //! - Sizes: exactly what RETR sends (see [`pop3_proto::body::wire_size`]),
 //!   taken from Dovecot's `W=` name field when present, else measured once
-//!   and kept in the size cache `pop3d-cache`.
+//!   and kept in the cache `pop3d-cache`.
+//! - Listing: kept in the same cache with the stamps (device, inode,
+//!   mtime, ctime) of `new/` and `cur/`. While both are unchanged, and
+//!   were already a few seconds old when the listing was taken (so no
+//!   change can have shared their timestamps' clock tick), a login reuses
+//!   it and looks at no message file. Delivery agents and mail readers
+//!   never rewrite a message in place, so this misses none of their
+//!   changes; a file edited in place without a rename keeps its old size
+//!   until a directory next changes.
 //! - Unique-ids: the base name (the file name before `:`), hashed if it
 //!   does not fit the UIDL grammar, so they survive flag renames and
 //!   moves from `new/` to `cur/`.
@@ -23,6 +31,7 @@
 //! alone. File work runs on tokio's blocking thread pool.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use pop3_proto::types::Username;
 
@@ -30,6 +39,7 @@ use crate::store::{MaildropStore, OpenError};
 
 mod cache;
 mod commit;
+mod dirs;
 mod error;
 mod file;
 mod layout;
@@ -42,6 +52,7 @@ mod read_ahead;
 mod scan;
 mod size;
 mod snapshot;
+mod stream;
 mod uid;
 
 #[cfg(test)]
@@ -53,6 +64,9 @@ pub use open::OpenMaildir;
 #[derive(Debug, Clone)]
 pub struct MaildirStore {
     template: Arc<str>,
+    /// How long `new/` and `cur/` must have been still before a listing
+    /// of them is reused.
+    settle: Duration,
 }
 
 impl MaildirStore {
@@ -66,7 +80,16 @@ impl MaildirStore {
     pub fn new(template: impl Into<String>) -> Self {
         Self {
             template: Arc::from(template.into()),
+            settle: dirs::SETTLE,
         }
+    }
+
+    /// The same store with another settling window, so tests can reuse
+    /// listings of directories they have just written.
+    #[cfg(test)]
+    pub(super) fn with_settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self
     }
 
     /// The path template.
@@ -94,8 +117,9 @@ impl MaildropStore for MaildirStore {
         };
         let template = Arc::clone(&self.template);
         let task_maildir = maildir.clone();
+        let settle = self.settle;
         let snapshot =
-            tokio::task::spawn_blocking(move || snapshot::take(&template, &task_maildir))
+            tokio::task::spawn_blocking(move || snapshot::take(&template, &task_maildir, settle))
                 .await
                 .map_err(|err| {
                     tracing::warn!(error = %err, "maildir: open task failed");

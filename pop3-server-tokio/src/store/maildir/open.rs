@@ -14,6 +14,7 @@ use super::locate::relocate;
 use super::read_ahead::{self, ReadAhead};
 use super::scan::Location;
 use super::snapshot::Snapshot;
+use super::stream::{CHUNK, Chunked, read_chunk};
 use crate::store::{MessageReader, OpenMaildrop};
 
 /// A user's Maildir, locked for one POP3 session, with the snapshot taken
@@ -71,10 +72,10 @@ impl OpenMaildrop for OpenMaildir {
         let maildir = self.maildir.clone();
         let opened = tokio::task::spawn_blocking(move || {
             let (file, len, location) = open_file(&maildir, &seen)?;
-            let body = read_small(&maildir, &location, file, len)?;
+            let body = read_first(&maildir, &location, file, len)?;
             let prefetched = match body {
                 Body::Whole(_) => read_ahead::read(&maildir, ahead),
-                Body::File(_) => Vec::new(),
+                Body::Chunked(..) => Vec::new(),
             };
             Ok::<_, RetrieveError>((body, location, prefetched))
         })
@@ -90,7 +91,7 @@ impl OpenMaildrop for OpenMaildir {
         self.read_ahead.keep(prefetched);
         Ok(match body {
             Body::Whole(bytes) => Box::pin(io::Cursor::new(bytes)),
-            Body::File(file) => Box::pin(tokio::fs::File::from_std(file)),
+            Body::Chunked(file, first) => Box::pin(Chunked::start(file, first)),
         })
     }
 
@@ -148,37 +149,38 @@ pub(super) fn open_file(
     }
 }
 
-/// Messages up to this size are read whole by the task that opens them:
-/// one trip to the blocking pool per message instead of one per chunk,
-/// which is most of the cost of serving small mail.
-const READ_WHOLE_UP_TO: u64 = 128 * 1024;
-
-/// An opened message: read already, or to be streamed.
+/// An opened message: read already, or its first chunk read and the
+/// rest to be streamed.
 pub(super) enum Body {
     Whole(Vec<u8>),
-    File(File),
+    Chunked(File, Vec<u8>),
 }
 
-/// Reads a small message of `len` octets (its length when opened) into
-/// memory; leaves a large one to be streamed. Maildir messages are never
-/// rewritten in place, so exactly `len` octets are read: one `read` call,
-/// with no further call to find the end, and never more memory than the
-/// limit whatever happens to the file.
-pub(super) fn read_small(
+/// Reads the first [`CHUNK`] of a message of `len` octets (its length
+/// when opened), in the same trip to the blocking pool as the open. A
+/// message that fits is read whole with exactly `len` octets asked for:
+/// one `read` call, none more to find the end (Maildir messages are not
+/// rewritten in place). Memory stays within a chunk whatever happens to
+/// the file.
+pub(super) fn read_first(
     maildir: &Path,
     at: &Location,
     file: File,
     len: u64,
 ) -> Result<Body, RetrieveError> {
     use std::io::Read;
-    if len > READ_WHOLE_UP_TO {
-        return Ok(Body::File(file));
+    let fail = |err: io::Error| retrieve_error(maildir, at, &err);
+    if let Some(small) = usize::try_from(len).ok().filter(|&len| len <= CHUNK) {
+        let mut bytes = Vec::with_capacity(small);
+        file.take(len).read_to_end(&mut bytes).map_err(fail)?;
+        return Ok(Body::Whole(bytes));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(len)
-        .read_to_end(&mut bytes)
-        .map_err(|err| retrieve_error(maildir, at, &err))?;
-    Ok(Body::Whole(bytes))
+    let first = read_chunk(&file, Vec::with_capacity(CHUNK)).map_err(fail)?;
+    if first.len() < CHUNK {
+        Ok(Body::Whole(first))
+    } else {
+        Ok(Body::Chunked(file, first))
+    }
 }
 
 fn retrieve_error(maildir: &Path, at: &Location, err: &io::Error) -> RetrieveError {

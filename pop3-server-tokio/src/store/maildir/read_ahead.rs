@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
-use super::open::{Body, open_file, read_small};
+use super::open::{Body, open_file, read_first};
 use super::scan::Location;
 
 /// Stored octets read ahead per trip, at most: bounds the memory a
@@ -97,13 +97,13 @@ pub(super) fn read(maildir: &Path, candidates: Vec<(usize, Location)>) -> Vec<Pr
         let Ok((file, len, location)) = open_file(maildir, &seen) else {
             break;
         };
-        match read_small(maildir, &location, file, len) {
+        match read_first(maildir, &location, file, len) {
             Ok(Body::Whole(bytes)) => out.push(Prefetched {
                 index,
                 location,
                 bytes,
             }),
-            Ok(Body::File(_)) | Err(_) => break,
+            Ok(Body::Chunked(..)) | Err(_) => break,
         }
     }
     out

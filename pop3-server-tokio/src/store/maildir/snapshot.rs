@@ -2,10 +2,12 @@
 
 use std::io;
 use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use pop3_proto::server::{Maildrop, MessageEntry};
 
-use super::cache::SizeCache;
+use super::cache::{Cached, SizeCache};
+use super::dirs;
 use super::error::open_error;
 use super::layout;
 use super::lock::{self, MaildropLock};
@@ -28,18 +30,47 @@ pub(super) struct Snapshot {
 /// Opens the Maildir at `maildir` (creating it if missing): locks it,
 /// then lists `new/` and `cur/` with each message's wire size and
 /// unique-id. Runs blocking file operations.
-pub(super) fn take(template: &str, maildir: &Path) -> Result<Snapshot, OpenError> {
+///
+/// The cached listing is used as it is when `new/` and `cur/` are as they
+/// were when it was taken and had then been still for `settle` (see
+/// [`super::dirs`]); otherwise the directories are read, each file looked
+/// at, and the cache brought up to date.
+pub(super) fn take(
+    template: &str,
+    maildir: &Path,
+    settle: Duration,
+) -> Result<Snapshot, OpenError> {
     layout::ensure(template, maildir)?;
     let lock = lock::acquire(maildir)?;
-    let found = scan(maildir).map_err(|err| open_error("list", maildir, &err))?;
-    let sized = sizes(maildir, found);
-    let uids = unique_uids(sized.iter().map(|(location, _)| location.base()))
+    // The clock first, then the directories, then their contents: a
+    // change after the directories were looked at shows in their stamps.
+    let now = SystemTime::now();
+    let dirs_now = dirs::current(maildir);
+    let mut cache = SizeCache::load(maildir);
+    if cache.listing_for(dirs_now.as_ref()).is_none() {
+        let found = scan(maildir).map_err(|err| open_error("list", maildir, &err))?;
+        let (files, complete) = sizes(maildir, found, &cache);
+        let fresh = SizeCache {
+            dirs: dirs::settled(dirs_now, now, settle).filter(|_| complete),
+            files,
+        };
+        if fresh != cache
+            && let Err(err) = fresh.store(maildir)
+        {
+            tracing::warn!(path = %maildir.display(), error = %err, "maildir: cannot write size cache");
+        }
+        cache = fresh;
+    }
+    let uids = unique_uids(cache.files.iter().map(|cached| cached.location.base()))
         .map_err(|err| OpenError::Permanent(format!("unique-id: {err}")))?;
-    let mut files = Vec::with_capacity(sized.len());
-    let mut entries = Vec::with_capacity(sized.len());
-    for ((location, size), uid) in sized.into_iter().zip(uids) {
-        files.push(location);
-        entries.push(MessageEntry { size, uid });
+    let mut files = Vec::with_capacity(cache.files.len());
+    let mut entries = Vec::with_capacity(cache.files.len());
+    for (cached, uid) in cache.files.into_iter().zip(uids) {
+        entries.push(MessageEntry {
+            size: cached.size,
+            uid,
+        });
+        files.push(cached.location);
     }
     let maildrop = Maildrop::new(entries).map_err(|err| {
         tracing::warn!(path = %maildir.display(), error = %err, "maildir: snapshot refused");
@@ -52,44 +83,36 @@ pub(super) fn take(template: &str, maildir: &Path) -> Result<Snapshot, OpenError
     })
 }
 
-/// The wire size of each found message, from the size cache where it is
-/// current and by measuring otherwise; the cache is rewritten if that
-/// changed it. A message that cannot be measured is left out of this
+/// Each found message with its wire size, from the cache where it is
+/// current and by measuring otherwise, and whether every message could
+/// be sized. A message that cannot be measured is left out of this
 /// session (it vanished, or is unreadable: logged).
-fn sizes(maildir: &Path, found: Vec<Found>) -> Vec<(Location, u64)> {
-    let old = SizeCache::load(maildir);
-    let mut new = SizeCache::default();
+fn sizes(maildir: &Path, found: Vec<Found>, cache: &SizeCache) -> (Vec<Cached>, bool) {
+    let known = cache.sizes();
     let mut sized = Vec::with_capacity(found.len());
+    let mut complete = true;
     for Found { location, stamp } in found {
-        let base = location.base();
-        let size = match old.get(base, stamp) {
-            Some(size) => {
-                new.insert(base, stamp, size);
-                size
-            }
-            None => match measure(&location.path(maildir), base) {
-                Ok((size, measured)) => {
-                    new.insert(base, measured, size);
-                    size
-                }
-                Err(err) => {
-                    if err.kind() != io::ErrorKind::NotFound {
-                        tracing::warn!(
-                            path = %location.path(maildir).display(),
-                            error = %err,
-                            "maildir: cannot measure message, leaving it out of this session"
-                        );
-                    }
-                    continue;
-                }
-            },
+        let cached = match known.get(location.base()) {
+            Some(&(cached_stamp, size)) if cached_stamp == stamp => Ok((size, stamp)),
+            _ => measure(&location.path(maildir), location.base()),
         };
-        sized.push((location, size));
+        match cached {
+            Ok((size, stamp)) => sized.push(Cached {
+                location,
+                stamp,
+                size,
+            }),
+            Err(err) => {
+                complete = false;
+                if err.kind() != io::ErrorKind::NotFound {
+                    tracing::warn!(
+                        path = %location.path(maildir).display(),
+                        error = %err,
+                        "maildir: cannot measure message, leaving it out of this session"
+                    );
+                }
+            }
+        }
     }
-    if new != old
-        && let Err(err) = new.store(maildir)
-    {
-        tracing::warn!(path = %maildir.display(), error = %err, "maildir: cannot write size cache");
-    }
-    sized
+    (sized, complete)
 }

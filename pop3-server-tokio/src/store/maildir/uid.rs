@@ -34,9 +34,24 @@ pub(super) fn uid_for(base: &[u8]) -> Result<Uid, ValueError> {
 pub(super) fn unique_uids<'a>(
     bases: impl IntoIterator<Item = &'a [u8]>,
 ) -> Result<Vec<Uid>, ValueError> {
+    let bases: Vec<&[u8]> = bases.into_iter().collect();
+    let uids = bases
+        .iter()
+        .map(|base| uid_for(base))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Repeats are rare: check for them without copying any unique-id.
+    let mut seen = HashSet::with_capacity(uids.len());
+    if uids.iter().all(|uid| seen.insert(uid.as_str())) {
+        return Ok(uids);
+    }
+    renumber_repeats(&bases)
+}
+
+/// [`unique_uids`] for a list with repeats, one message at a time.
+fn renumber_repeats(bases: &[&[u8]]) -> Result<Vec<Uid>, ValueError> {
     let mut taken: HashSet<Uid> = HashSet::new();
-    let mut uids = Vec::new();
-    for base in bases {
+    let mut uids = Vec::with_capacity(bases.len());
+    for &base in bases {
         let mut uid = uid_for(base)?;
         let mut attempt: u64 = 0;
         while taken.contains(&uid) {

@@ -12,6 +12,7 @@ use crate::store::{MaildropStore, MessageReader, OpenError, OpenMaildrop};
 
 mod commit;
 mod layout;
+mod listing;
 mod lock;
 mod retrieve;
 mod sizes;

@@ -119,7 +119,7 @@ async fn corrupt_cache_is_rebuilt() {
     std::fs::write(&cache, b"\xff\xfe not a cache\n1 2 3").unwrap();
     assert_eq!(sizes(&fx.open("alice").await.unwrap()), [wire_size(&body)]);
     let text = std::fs::read_to_string(&cache).unwrap();
-    assert!(text.starts_with("pop3d-size-cache 1\n"), "{text:?}");
+    assert!(text.starts_with("pop3d-size-cache 2 1 "), "{text:?}");
     assert!(text.contains("1732550000.V801I2a3bM1.host"), "{text:?}");
 }
 
