@@ -19,6 +19,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
 repo=$(cd "$here/.." && pwd)
 mode=full
 for arg in "$@"; do
@@ -42,8 +44,6 @@ fi
 : "${THREADS:=1}"
 : "${SESSION_USERS:=64}"
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'compare.sh: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, raised limits, Dovecot's users)"
 
@@ -129,21 +129,6 @@ instance() {
     chmod 644 "$dir/passwd"
 }
 
-wait_greeting() {
-    local port=$1 line
-    for _ in $(seq 1 200); do
-        if kill -0 "$server_pid" 2>/dev/null \
-            && { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
-            line=
-            read -r -t 5 line <&3 || true
-            exec 3>&- 3<&-
-            case $line in +OK*) return 0 ;; esac
-        fi
-        kill -0 "$server_pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 
 start_dovecot() {
     local label=$1 port=$2 tls_port=$3 dir=$WORK/$1 login_mode=
@@ -164,7 +149,7 @@ start_dovecot() {
     ' "$here/dovecot.conf.in" > "$dir/dovecot.conf"
     /usr/sbin/dovecot -F -c "$dir/dovecot.conf" 2>>"$dir/dovecot.stderr" &
     server_pid=$!
-    wait_greeting "$port" || { cat "$dir/dovecot.stderr" "$dir/dovecot.log" >&2 || true; die "$label did not start"; }
+    wait_greeting "$port" "$server_pid" || { cat "$dir/dovecot.stderr" "$dir/dovecot.log" >&2 || true; die "$label did not start"; }
 }
 
 start_pop3d() {
@@ -183,10 +168,9 @@ max_connections_per_ip = $limit
 EOF
     "$pop3d" --config "$dir/pop3d.toml" 2>>"$dir/pop3d.log" &
     server_pid=$!
-    wait_greeting "$port" || { cat "$dir/pop3d.log" >&2 || true; die "pop3d did not start"; }
+    wait_greeting "$port" "$server_pid" || { cat "$dir/pop3d.log" >&2 || true; die "pop3d did not start"; }
 }
 
-want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 gen() {
     local label=$1 port=$2
@@ -201,9 +185,6 @@ gen() {
 log "loopback TCP ceiling"
 "$bench" loopback --seconds 3 --results "$results" >/dev/null
 
-port_free() {
-    ! { exec 4<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { exec 4>&- 4<&-; return 1; }
-}
 
 port=$PORT_BASE
 for label in $SERVERS; do

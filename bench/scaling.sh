@@ -20,6 +20,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/common.sh
+. "$here/common.sh"
 repo=$(cd "$here/.." && pwd)
 mode=full
 for arg in "$@"; do
@@ -45,10 +47,8 @@ fi
 : "${OUT:=$repo/target/pop3-bench-scaling}"
 password=bench
 
-log() { printf '== %s\n' "$*" >&2; }
 # Seconds since a `date +%s.%N` reading.
 since() { awk -v t0="$1" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.3f", t1 - t0 }'; }
-die() { printf 'scaling.sh: %s\n' "$*" >&2; exit 1; }
 
 for c in $CONCURRENCY; do
     [ "$c" -le "$USERS" ] || die "concurrency $c needs $c users (one maildrop per session); raise USERS"
@@ -106,9 +106,6 @@ proxied=("$((PORT_BASE + 1))" "$((PORT_BASE + 2))")   # pop3d PROXY listeners
 direct_port=$((PORT_BASE + 3))                         # pop3d #1, plain
 only_port=$((PORT_BASE + 4))                           # HAProxy -> pop3d #1
 balanced_port=$((PORT_BASE + 5))                       # HAProxy -> both
-port_free() {
-    ! { exec 4<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { exec 4>&- 4<&-; return 1; }
-}
 for p in "$pg_port" "${proxied[@]}" "$direct_port" "$only_port" "$balanced_port"; do
     port_free "$p" || die "127.0.0.1:$p is in use (another run?); set PORT_BASE"
 done
@@ -182,20 +179,6 @@ log "imported $((USERS * 110)) messages in $(since "$t0") s"
 "$psql" -q -X -v ON_ERROR_STOP=1 "$url" -c "VACUUM (ANALYZE)" -c "CHECKPOINT" >/dev/null
 
 # --- pop3d and HAProxy ----------------------------------------------------
-wait_greeting() {
-    local port=$1 pid=$2 line
-    for _ in $(seq 1 200); do
-        if { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
-            line=
-            read -r -t 5 line <&3 || true
-            exec 3>&- 3<&-
-            case $line in +OK*) return 0 ;; esac
-        fi
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
 wait_listening() {
     local port=$1 pid=$2
     for _ in $(seq 1 200); do
@@ -260,7 +243,6 @@ for p in "$only_port" "$balanced_port"; do
 done
 
 # --- Runs -----------------------------------------------------------------
-want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # Each setup: the address the generator uses and the process trees that
 # serve it (named, so each one's CPU is reported too).

@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# Shell functions shared by the benchmark scripts (sourced, not run).
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
+
+# Whether scenario $1 is in $SCENARIOS.
+want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# Whether nothing listens on 127.0.0.1 port $1.
+port_free() {
+    ! { exec 4<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { exec 4>&- 4<&-; return 1; }
+}
+
+# Waits up to 20 s for a POP3 greeting on 127.0.0.1 port $1 while process
+# $2 lives; fails as soon as it has exited.
+wait_greeting() {
+    local port=$1 pid=$2 line
+    for _ in $(seq 1 200); do
+        if kill -0 "$pid" 2>/dev/null \
+            && { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
+            line=
+            read -r -t 5 line <&3 || true
+            exec 3>&- 3<&-
+            case $line in +OK*) return 0 ;; esac
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
