@@ -150,7 +150,11 @@ impl PasswdFile {
             source,
         })?;
         match std::str::from_utf8(&bytes) {
-            Ok(text) => Self::parse(text, &origin),
+            Ok(text) => {
+                let file = Self::parse(text, &origin)?;
+                file.derive_scram_keys();
+                Ok(file)
+            }
             Err(e) => {
                 let before = bytes.get(..e.valid_up_to()).unwrap_or_default();
                 let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
@@ -163,7 +167,19 @@ impl PasswdFile {
         }
     }
 
-    /// Parses users-file text; `origin` names it in errors.
+    /// Derives every `{PLAIN}` user's SCRAM-SHA-256 keys now, so that a
+    /// file's users all answer a SCRAM login equally fast.
+    fn derive_scram_keys(&self) {
+        for entry in self.table.users.values() {
+            if let Some(password) = &entry.password {
+                let _ = password.scram_secrets();
+            }
+        }
+    }
+
+    /// Parses users-file text; `origin` names it in errors. `{PLAIN}`
+    /// users' SCRAM keys are derived when first asked for (see
+    /// [`StoredPassword`]); [`PasswdFile::load`] derives them all.
     pub fn parse(text: &str, origin: &str) -> Result<Self, LoadError> {
         let seed = process_seed().map_err(|error| LoadError::Random {
             origin: origin.to_owned(),

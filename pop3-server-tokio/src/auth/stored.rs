@@ -25,7 +25,9 @@ pub const PLAIN_SCRAM_ITERATIONS: u32 = 4096;
 /// A password as the users file stores it, in one of the [`Scheme`]s.
 ///
 /// `Debug` shows only the scheme. For `{PLAIN}` users the SCRAM-SHA-256
-/// keys are derived once, when the file is read, with a 16-octet salt
+/// keys are derived the first time a SCRAM login asks for them (PBKDF2 is
+/// most of a login's CPU otherwise, and a password looked up per login,
+/// as from PostgreSQL, would pay it every time), with a 16-octet salt
 /// taken from the user name and a random value fixed for the life of the
 /// process (so a reload gives the same salt).
 #[derive(Clone)]
@@ -38,7 +40,8 @@ pub struct StoredPassword {
 enum Material {
     Plain {
         password: Box<[u8]>,
-        scram: ScramSecrets,
+        salt: [u8; 16],
+        scram: OnceLock<ScramSecrets>,
     },
     /// An Argon2id, SHA-crypt or bcrypt string whose shape was checked.
     Hash(Box<str>),
@@ -81,10 +84,10 @@ impl StoredPassword {
                         reason: "empty password",
                     });
                 }
-                let salt = plain_scram_salt(seed, user);
                 Material::Plain {
-                    scram: ScramSecrets::derive(value.as_bytes(), &salt, PLAIN_SCRAM_ITERATIONS),
                     password: value.as_bytes().into(),
+                    salt: plain_scram_salt(seed, user),
+                    scram: OnceLock::new(),
                 }
             }
             Scheme::Argon2id => {
@@ -143,11 +146,22 @@ impl StoredPassword {
         }
     }
 
-    /// The SCRAM-SHA-256 keys: stored ones for `{SCRAM-SHA-256}`, the ones
-    /// derived at load time for `{PLAIN}`, none for the one-way hashes.
+    /// The SCRAM-SHA-256 keys: stored ones for `{SCRAM-SHA-256}`, for
+    /// `{PLAIN}` the ones derived from the password (on the first call),
+    /// none for the one-way hashes. Costs a PBKDF2 run the first time for
+    /// `{PLAIN}`: call this off the async threads.
     pub fn scram_secrets(&self) -> Option<ScramSecrets> {
         match &self.material {
-            Material::Plain { scram, .. } | Material::Scram(scram) => Some(scram.clone()),
+            Material::Plain {
+                password,
+                salt,
+                scram,
+            } => Some(
+                scram
+                    .get_or_init(|| ScramSecrets::derive(password, salt, PLAIN_SCRAM_ITERATIONS))
+                    .clone(),
+            ),
+            Material::Scram(scram) => Some(scram.clone()),
             Material::Hash(_) => None,
         }
     }

@@ -78,10 +78,19 @@ impl PasswdFile {
         }
     }
 
-    /// The user's SCRAM-SHA-256 keys, if the user can log in that way.
-    fn scram_for(&self, user: &Username) -> Option<ScramSecrets> {
-        self.usable(user, &LoginMethod::Sasl(pop3_proto::Mechanism::ScramSha256))
-            .and_then(|p| p.scram_secrets())
+    /// The user's SCRAM-SHA-256 keys, if the user can log in that way. A
+    /// `{PLAIN}` user's are derived on first use, which is a PBKDF2 run:
+    /// that goes to the blocking pool, within the hash slots.
+    async fn scram_for(&self, user: &Username) -> Option<ScramSecrets> {
+        let stored = self.usable(user, &LoginMethod::Sasl(pop3_proto::Mechanism::ScramSha256))?;
+        if stored.scheme() != Scheme::Plain {
+            return stored.scram_secrets();
+        }
+        let _slot = hash_slots().acquire().await.ok()?;
+        tokio::task::spawn_blocking(move || stored.scram_secrets())
+            .await
+            .ok()
+            .flatten()
     }
 }
 
@@ -118,7 +127,7 @@ impl Authenticator for PasswdFile {
     }
 
     async fn scram_secrets(&self, user: &Username) -> Option<ScramSecrets> {
-        self.scram_for(user)
+        self.scram_for(user).await
     }
 }
 
