@@ -103,7 +103,23 @@ impl Authenticator for PostgresUsers {
             .await
     }
 
+    /// A found `{PLAIN}` user's keys are derived for this login (the row
+    /// is read afresh each time). Every other answer (stored keys, none,
+    /// unknown user) spends the same derivation anyway, so timing does
+    /// not tell the cases apart.
     async fn scram_secrets(&self, user: &Username) -> Option<ScramSecrets> {
-        self.lookup(user).await.ok()?.scram_secrets(user).await
+        let Ok(table) = self.lookup(user).await else {
+            super::verify::scram_decoy_derivation().await;
+            return None;
+        };
+        let plain = table
+            .get(user)
+            .and_then(|entry| entry.password())
+            .is_some_and(|password| password.scheme() == Scheme::Plain);
+        let found = table.scram_secrets(user).await;
+        if !(plain && found.is_some()) {
+            super::verify::scram_decoy_derivation().await;
+        }
+        found
     }
 }

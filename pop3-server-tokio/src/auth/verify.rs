@@ -112,6 +112,19 @@ async fn verify_off_thread(
         .map_err(|_| LoginError::Temporary)
 }
 
+/// Spends what deriving a `{PLAIN}` user's SCRAM keys costs, for a SCRAM
+/// lookup that finds no keys, where a found user's keys are derived per
+/// login (a users table read per login): the two then take equally long.
+pub(super) async fn scram_decoy_derivation() {
+    let Ok(_slot) = hash_slots().acquire().await else {
+        return;
+    };
+    let _ = tokio::task::spawn_blocking(|| {
+        ScramSecrets::derive(b"decoy", &[0u8; 16], super::stored::PLAIN_SCRAM_ITERATIONS)
+    })
+    .await;
+}
+
 /// Process-wide limit on password hashes computed at once: one per core.
 fn hash_slots() -> &'static Semaphore {
     static SLOTS: OnceLock<Semaphore> = OnceLock::new();
