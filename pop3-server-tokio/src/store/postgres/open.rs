@@ -8,7 +8,7 @@ use pop3_proto::types::Uid;
 use tokio_postgres::Statement;
 
 use super::mailbox::mailbox_id;
-use super::reader::PageReader;
+use super::reader::{PAGE, PageReader};
 use super::{RELEASE_LOCKS, temporary};
 use crate::store::{MessageReader, OpenError, OpenMaildrop};
 
@@ -104,7 +104,9 @@ impl OpenPostgres {
             OpenError::Permanent(e.to_string())
         })?;
         let length = client
-            .prepare_cached("SELECT octet_length(body) FROM messages WHERE id = $1")
+            .prepare_cached(
+                "SELECT octet_length(body), substring(body FROM 1 FOR $2) FROM messages WHERE id = $1",
+            )
             .await
             .map_err(|e| temporary("preparing", &e))?;
         let page = client
@@ -203,7 +205,7 @@ impl OpenMaildrop for OpenPostgres {
         };
         let row = self
             .client
-            .query_opt(&self.length, &[&id])
+            .query_opt(&self.length, &[&id, &PAGE])
             .await
             .map_err(|e| {
                 tracing::warn!(id, error = %e, "postgres: cannot open message");
@@ -212,15 +214,19 @@ impl OpenMaildrop for OpenPostgres {
         let Some(row) = row else {
             return Err(RetrieveError::Gone);
         };
-        let length: i32 = row.try_get(0).map_err(|e| {
-            tracing::warn!(id, error = %e, "postgres: cannot read message length");
-            RetrieveError::Temporary
-        })?;
+        let (length, first): (i32, Vec<u8>) = match (row.try_get(0), row.try_get(1)) {
+            (Ok(length), Ok(first)) => (length, first),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(id, error = %e, "postgres: cannot read message");
+                return Err(RetrieveError::Temporary);
+            }
+        };
         Ok(Box::pin(PageReader::new(
             Arc::clone(&self.client),
             self.page.clone(),
             id,
             length,
+            first,
         )))
     }
 

@@ -11,8 +11,9 @@ use deadpool_postgres::Object;
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio_postgres::Statement;
 
-/// Octets fetched per query.
-const PAGE: i32 = 256 * 1024;
+/// Octets fetched per query; the first page comes with the length, in the
+/// query that opens the message, so a message of up to a page is one query.
+pub(super) const PAGE: i32 = 256 * 1024;
 
 type Fetch = Pin<Box<dyn Future<Output = io::Result<Vec<u8>>> + Send>>;
 
@@ -31,14 +32,22 @@ pub(super) struct PageReader {
 }
 
 impl PageReader {
-    pub(super) fn new(client: Arc<Object>, statement: Statement, id: i64, length: i32) -> Self {
+    /// A reader that hands out `first` (the body's first octets, already
+    /// fetched), then fetches the rest of `length` a page at a time.
+    pub(super) fn new(
+        client: Arc<Object>,
+        statement: Statement,
+        id: i64,
+        length: i32,
+        first: Vec<u8>,
+    ) -> Self {
         Self {
             client,
             statement,
             id,
-            fetched: 0,
+            fetched: i32::try_from(first.len()).unwrap_or(i32::MAX),
             length,
-            page: Vec::new(),
+            page: first,
             at: 0,
             fetching: None,
         }
