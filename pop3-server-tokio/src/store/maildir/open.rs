@@ -54,9 +54,6 @@ impl OpenMaildrop for OpenMaildir {
     async fn open_message(&mut self, index: usize) -> Result<MessageReader, RetrieveError> {
         let read_ahead_wanted = self.read_ahead.wanted(index);
         if let Some(ready) = self.read_ahead.take(index) {
-            if let Some(slot) = self.snapshot.files.get_mut(index) {
-                *slot = ready.location;
-            }
             return Ok(Box::pin(io::Cursor::new(ready.bytes)));
         }
         let Some(seen) = self.snapshot.files.get(index).cloned() else {
@@ -128,10 +125,7 @@ impl OpenMaildrop for OpenMaildir {
 
 /// Opens the message last seen at `seen`, returning its length and
 /// where it is now.
-pub(super) fn open_file(
-    maildir: &Path,
-    seen: &Location,
-) -> Result<(File, u64, Location), RetrieveError> {
+fn open_file(maildir: &Path, seen: &Location) -> Result<(File, u64, Location), RetrieveError> {
     match open_regular(&seen.path(maildir)) {
         Ok((file, meta)) => return Ok((file, meta.len(), seen.clone())),
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}

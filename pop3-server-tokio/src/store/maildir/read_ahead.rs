@@ -10,7 +10,8 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
-use super::open::{Body, open_file, read_first};
+use super::file::open_regular;
+use super::open::{Body, read_first};
 use super::scan::Location;
 
 /// Stored octets read ahead per trip, at most: bounds the memory a
@@ -25,8 +26,6 @@ const MAX_MESSAGES: usize = 32;
 pub(super) struct Prefetched {
     /// Its index into the snapshot.
     pub(super) index: usize,
-    /// Where its file was found.
-    pub(super) location: Location,
     /// Its stored octets.
     pub(super) bytes: Vec<u8>,
 }
@@ -88,21 +87,19 @@ pub(super) fn candidates(
     out
 }
 
-/// Reads the `candidates` whole, in order, stopping at the first that
-/// cannot be read or is not small: its own request will open it and
-/// report what is wrong. Runs blocking file operations.
+/// Reads the `candidates` whole, in order, each where the snapshot last
+/// saw it, stopping at the first that cannot be read there or is not
+/// small: its own request will open it, follow a rename (a directory
+/// search, not worth making for a guess) and report what is wrong. Runs
+/// blocking file operations.
 pub(super) fn read(maildir: &Path, candidates: Vec<(usize, Location)>) -> Vec<Prefetched> {
     let mut out = Vec::with_capacity(candidates.len());
     for (index, seen) in candidates {
-        let Ok((file, len, location)) = open_file(maildir, &seen) else {
+        let Ok((file, meta)) = open_regular(&seen.path(maildir)) else {
             break;
         };
-        match read_first(maildir, &location, file, len) {
-            Ok(Body::Whole(bytes)) => out.push(Prefetched {
-                index,
-                location,
-                bytes,
-            }),
+        match read_first(maildir, &seen, file, meta.len()) {
+            Ok(Body::Whole(bytes)) => out.push(Prefetched { index, bytes }),
             Ok(Body::Chunked(..)) | Err(_) => break,
         }
     }
@@ -124,7 +121,6 @@ mod tests {
     fn prefetched(index: usize) -> Prefetched {
         Prefetched {
             index,
-            location: at(&format!("m{index}")),
             bytes: vec![b'x'],
         }
     }
