@@ -146,6 +146,12 @@ impl StoredPassword {
         }
     }
 
+    /// Whether [`scram_secrets`](Self::scram_secrets) would have to run
+    /// PBKDF2: a `{PLAIN}` password whose keys are not derived yet.
+    pub fn scram_needs_derivation(&self) -> bool {
+        matches!(&self.material, Material::Plain { scram, .. } if scram.get().is_none())
+    }
+
     /// The SCRAM-SHA-256 keys: stored ones for `{SCRAM-SHA-256}`, for
     /// `{PLAIN}` the ones derived from the password (on the first call),
     /// none for the one-way hashes. Costs a PBKDF2 run the first time for

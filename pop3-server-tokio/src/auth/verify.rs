@@ -83,7 +83,7 @@ impl PasswdFile {
     /// that goes to the blocking pool, within the hash slots.
     async fn scram_for(&self, user: &Username) -> Option<ScramSecrets> {
         let stored = self.usable(user, &LoginMethod::Sasl(pop3_proto::Mechanism::ScramSha256))?;
-        if stored.scheme() != Scheme::Plain {
+        if !stored.scram_needs_derivation() {
             return stored.scram_secrets();
         }
         let _slot = hash_slots().acquire().await.ok()?;
