@@ -16,7 +16,7 @@ mod pg_support;
 use common::{Wire, message, wire_body};
 use pg_support::backend::{Backend, MaildirBackend, PostgresBackend};
 use pg_support::cluster::Cluster;
-use pg_support::process::pop3d;
+use pg_support::process::{deliver_postgres, pop3d};
 use pg_support::server::{Served, ServerOptions, passwd_users};
 use pg_support::suite::login;
 use pop3_server_tokio::auth::postgres::PostgresUsers;
@@ -109,19 +109,7 @@ async fn deliver_writes_into_either_store() {
     let message = message("delivered", 1000);
     // PostgreSQL.
     let url = Cluster::get().database(true).await;
-    let (ok, _, err) = pop3d(
-        &[
-            "deliver",
-            "--user",
-            "alice",
-            "--store",
-            "postgres",
-            "--database-url",
-            &url,
-        ],
-        &message,
-    );
-    assert!(ok, "{err}");
+    deliver_postgres(&url, "alice", &message);
     let pg = PostgresStore::new(&url).unwrap();
     let served = Served::start(passwd_users(), pg, ServerOptions::default()).await;
     let mut w = login(&served).await;

@@ -21,10 +21,10 @@ use std::time::Duration;
 
 use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
-use pop3_server_tokio::auth::PasswdFile;
+use pop3_server_tokio::auth::{Authenticator, PasswdFile};
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
 use pop3_server_tokio::listener::{Endpoint, StopPolicy, serve};
-use pop3_server_tokio::store::MaildirStore;
+use pop3_server_tokio::store::{MaildirStore, MaildropStore};
 use pop3_server_tokio::tls::TlsSource;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -66,6 +66,22 @@ impl Default for Options {
             extra_users: String::new(),
         }
     }
+}
+
+/// Runs [`serve`] on its own task until the returned sender fires (or is
+/// dropped).
+pub fn spawn_serve<A: Authenticator, S: MaildropStore>(
+    services: Services<A, S>,
+    limits: ConnectionLimits,
+    endpoints: Vec<Endpoint>,
+    policy: StopPolicy,
+) -> (oneshot::Sender<()>, JoinHandle<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let shutdown = async move {
+        let _ = stopped.await;
+    };
+    let task = tokio::spawn(serve(services, limits, endpoints, shutdown, policy));
+    (stop, task)
 }
 
 /// A running server; stops when dropped or with [`TestServer::stop`].
@@ -119,21 +135,12 @@ impl TestServer {
                 proxy: None,
             },
         ];
-        let (stop, stopped) = oneshot::channel();
         let limits = ConnectionLimits::new(options.max_connections, options.max_per_ip);
         let policy = StopPolicy {
             grace: options.grace,
             drain: Duration::from_secs(5),
         };
-        let task = tokio::spawn(serve(
-            services,
-            limits,
-            endpoints,
-            async move {
-                let _ = stopped.await;
-            },
-            policy,
-        ));
+        let (stop, task) = spawn_serve(services, limits, endpoints, policy);
         Self {
             plain,
             tls,

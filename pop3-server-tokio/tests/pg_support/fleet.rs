@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use super::cluster::{Cluster, connect};
-use super::process::{Process, free_addr, pop3d, wait_listening};
+use super::process::{Process, deliver_postgres, free_addr, pop3d, wait_listening};
 
 pub struct Fleet {
     pub dir: tempfile::TempDir,
@@ -65,7 +65,7 @@ fn haproxy_config(
 
 impl Fleet {
     pub async fn start() -> Self {
-        Self::start_with(super::server::USERS).await
+        Self::start_with(crate::common::USERS).await
     }
 
     /// A fleet whose users file is `users`.
@@ -79,19 +79,7 @@ impl Fleet {
         assert!(ok && out.contains("up to date"), "{out}");
         for i in 0..3 {
             let msg = crate::common::message(&format!("m{i}"), 800);
-            let (ok, _, err) = pop3d(
-                &[
-                    "deliver",
-                    "--user",
-                    "alice",
-                    "--store",
-                    "postgres",
-                    "--database-url",
-                    &url,
-                ],
-                &msg,
-            );
-            assert!(ok, "{err}");
+            deliver_postgres(&url, "alice", &msg);
         }
         let servers = [free_addr(), free_addr()];
         let instances: Vec<Process> = servers

@@ -40,6 +40,22 @@ pub fn pop3d(args: &[&str], stdin: &[u8]) -> (bool, String, String) {
     )
 }
 
+/// Delivers `message` to `user` in the PostgreSQL store at `url` with
+/// `pop3d deliver`, as an MTA would; fails the test if it fails.
+pub fn deliver_postgres(url: &str, user: &str, message: &[u8]) {
+    let args = [
+        "deliver",
+        "--user",
+        user,
+        "--store",
+        "postgres",
+        "--database-url",
+        url,
+    ];
+    let (ok, _, err) = pop3d(&args, message);
+    assert!(ok, "{err}");
+}
+
 /// A child process killed (SIGKILL) when dropped.
 pub struct Process {
     pub child: Child,

@@ -9,14 +9,13 @@ use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
 use pop3_server_tokio::auth::{Authenticator, PasswdFile};
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
-use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy, serve};
+use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy};
 use pop3_server_tokio::store::MaildropStore;
 use tokio::net::TcpListener;
+
+use crate::common::{USERS, spawn_serve};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// `alice` and `carol` with plaintext secrets (every method works).
-pub const USERS: &str = "alice:{PLAIN}wonderland\ncarol:{PLAIN}c4r0l\n";
 
 #[derive(Clone)]
 pub struct ServerOptions {
@@ -82,21 +81,12 @@ impl Served {
             implicit_tls: false,
             proxy,
         }];
-        let (stop, stopped) = oneshot::channel();
         let limits = ConnectionLimits::new(64, options.max_per_ip);
         let policy = StopPolicy {
             grace: Duration::from_secs(2),
             drain: Duration::from_secs(2),
         };
-        let task = tokio::spawn(serve(
-            services,
-            limits,
-            endpoints,
-            async move {
-                let _ = stopped.await;
-            },
-            policy,
-        ));
+        let (stop, task) = spawn_serve(services, limits, endpoints, policy);
         Self {
             addr,
             stop: Some(stop),
