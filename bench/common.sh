@@ -29,3 +29,18 @@ wait_greeting() {
     done
     return 1
 }
+
+# Sets $mode from the arguments: --quick or --full (the default). --help
+# prints the script's opening comment.
+# shellcheck disable=SC2034  # $mode is read by the script that sources this
+read_mode() {
+    mode=full
+    for arg in "$@"; do
+        case $arg in
+            --quick) mode=quick ;;
+            --full) mode=full ;;
+            -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+            *) printf '%s: unknown argument %s\n' "$(basename "$0")" "$arg" >&2; exit 2 ;;
+        esac
+    done
+}

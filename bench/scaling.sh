@@ -23,15 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/common.sh
 . "$here/common.sh"
 repo=$(cd "$here/.." && pwd)
-mode=full
-for arg in "$@"; do
-    case $arg in
-        --quick) mode=quick ;;
-        --full) mode=full ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-        *) echo "scaling.sh: unknown argument $arg" >&2; exit 2 ;;
-    esac
-done
+read_mode "$@"
 if [ "$mode" = quick ]; then
     : "${DURATION:=3}" "${REPEAT:=1}" "${DELIVERIES:=200}"
 else
