@@ -20,7 +20,7 @@ use pg_support::process::{deliver_postgres, pop3d};
 use pg_support::server::{Served, ServerOptions, passwd_users};
 use pg_support::suite::login;
 use pop3_server_tokio::auth::postgres::PostgresUsers;
-use pop3_server_tokio::auth::{Scheme, hash_password};
+use pop3_server_tokio::auth::{Authenticator, Scheme, hash_password};
 use pop3_server_tokio::store::PostgresStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,6 +73,29 @@ async fn users_table_authenticates_every_scheme_it_holds() {
     }
     let store = PostgresStore::new(&backend.url).unwrap();
     let users = PostgresUsers::new(store.pool().clone()).unwrap();
+
+    // SCRAM-SHA-256 keys: derived for a {PLAIN} row, and the same keys
+    // every time; none for a one-way hash, an unknown or a locked user.
+    let scram = |name: &str| {
+        let user = pop3_proto::types::Username::try_from(name).unwrap();
+        let users = &users;
+        async move { users.scram_secrets(&user).await }
+    };
+    let alice = scram("alice").await.expect("alice's keys");
+    let again = scram("alice").await.expect("alice's keys again");
+    let expected = pop3_proto::sasl::scram::ScramSecrets::derive(b"wonderland", &alice.salt, 4096);
+    assert_eq!(
+        (alice.stored_key, alice.server_key, alice.iterations),
+        (expected.stored_key, expected.server_key, 4096)
+    );
+    assert_eq!(
+        (again.salt, again.stored_key),
+        (alice.salt.clone(), alice.stored_key)
+    );
+    for name in ["dave", "nobody", "locked", "broken"] {
+        assert!(scram(name).await.is_none(), "{name}");
+    }
+
     let served = Served::start(users, store, ServerOptions::default()).await;
     backend.deliver("dave", &message("for dave", 100)).await;
 
