@@ -63,6 +63,7 @@
 //! assert_eq!(&message[..], &wire_form(stored)[..]);
 //! ```
 
+mod fast_stuff;
 mod line;
 mod stuff;
 mod unstuff;
