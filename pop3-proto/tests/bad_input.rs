@@ -1,7 +1,8 @@
 //! Every bad-input line of the protocol checklist that reaches the core:
 //! each gets the right `-ERR` and the session goes on, or closes where the
 //! standard says. Each case is fed whole, byte by byte, and with a
-//! following command in the same chunk.
+//! following command in the same chunk; where one of those ways means
+//! something else for a case (STLS), the test says so.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -30,9 +31,37 @@ fn fresh() -> Session {
     s
 }
 
-/// Runs `input` three ways and checks the reply; afterwards NOOP (or CAPA
-/// before login) still works.
-fn check(make: fn() -> Session, input: &[u8], expected: &str) {
+/// A session with one message whose body holds NUL bytes and bare LFs,
+/// logged in.
+fn logged_in_with_nul_body() -> Session {
+    let mut s = Session::plain(TestApp::default().with_message(b"A: \0\n\n\0.x\n."));
+    s.greeting();
+    assert!(
+        s.send(b"USER mrose\r\nPASS tanstaaf\r\n")
+            .ends_with("(16 octets)\r\n")
+    );
+    s
+}
+
+/// A session inside AUTH LOGIN, waiting for the user name.
+fn in_auth_login() -> Session {
+    let mut s = fresh();
+    assert_eq!(s.send(b"AUTH LOGIN\r\n"), "+ VXNlcm5hbWU6\r\n");
+    s
+}
+
+/// A session that has done STLS and its handshake.
+fn after_stls() -> Session {
+    let mut s = fresh();
+    assert_eq!(s.send(b"STLS\r\n"), "+OK Begin TLS negotiation now\r\n");
+    assert!(s.server.is_tls());
+    s
+}
+
+/// Runs `input` three ways and checks the reply; afterwards NOOP is
+/// answered as a command in the state reached (so an exchange that should
+/// have ended has). Returns the three sessions for further checks.
+fn check(make: fn() -> Session, input: &[u8], expected: &str) -> [Session; 3] {
     let follow: &[u8] = b"NOOP\r\n";
     let mut whole = make();
     let follow_reply = if whole.server.username().is_some() {
@@ -50,6 +79,7 @@ fn check(make: fn() -> Session, input: &[u8], expected: &str) {
 
     let mut bytewise = make();
     assert_eq!(bytewise.send_bytewise(input), expected, "bytewise");
+    assert_eq!(bytewise.send_bytewise(follow), follow_reply, "bytewise");
 
     let mut trailing = make();
     let both = [input, follow].concat();
@@ -58,6 +88,7 @@ fn check(make: fn() -> Session, input: &[u8], expected: &str) {
         format!("{expected}{follow_reply}"),
         "with trailing data"
     );
+    [whole, bytewise, trailing]
 }
 
 #[test]
@@ -173,35 +204,58 @@ fn a_line_that_never_ends_is_discarded_not_stored() {
 
 #[test]
 fn sasl_cancel_empty_and_bad_responses() {
-    let mut s = fresh();
-    assert_eq!(s.send(b"AUTH LOGIN\r\n"), "+ VXNlcm5hbWU6\r\n");
-    assert_eq!(s.send(b"*\r\n"), "-ERR Authentication cancelled\r\n");
-    assert_eq!(s.send(b"AUTH LOGIN\r\n"), "+ VXNlcm5hbWU6\r\n");
-    assert!(
-        s.send(b"\r\n").starts_with("-ERR Authentication failed: "),
-        "empty user name"
+    check(in_auth_login, b"*\r\n", "-ERR Authentication cancelled\r\n");
+    let empty_name = pop3_proto::sasl::login::decode_username(b"").unwrap_err();
+    check(
+        in_auth_login,
+        b"\r\n",
+        &format!("-ERR Authentication failed: {empty_name}\r\n"),
     );
-    assert_eq!(s.send(b"AUTH LOGIN\r\n"), "+ VXNlcm5hbWU6\r\n");
-    assert_eq!(s.send(b"bXJvc2U\r\n"), "-ERR Invalid base64 data\r\n");
-    assert_eq!(
-        s.send(b"CAPA\r\n").lines().next(),
-        Some("+OK Capability list follows")
+    check(
+        in_auth_login,
+        b"bXJvc2U\r\n",
+        "-ERR Invalid base64 data\r\n",
     );
 }
 
 #[test]
-fn bytes_pipelined_after_stls_are_discarded() {
-    let mut s = fresh();
-    let out = s.send(b"STLS\r\nUSER mrose\r\nPASS tanstaaf\r\n");
-    assert_eq!(out, "+OK Begin TLS negotiation now\r\n");
-    assert!(s.server.is_tls());
-    assert!(
-        s.app.logins.is_empty(),
-        "nothing sent before the handshake was acted on"
-    );
-    assert_eq!(s.send(b"STAT\r\n"), "-ERR Not logged in\r\n");
+fn a_second_stls_is_refused() {
+    check(after_stls, b"STLS\r\n", "-ERR Already using TLS\r\n");
 }
 
+#[test]
+fn bytes_pipelined_after_stls_are_discarded() {
+    // Whole and byte by byte, STLS alone starts the handshake.
+    let mut whole = fresh();
+    assert_eq!(whole.send(b"STLS\r\n"), "+OK Begin TLS negotiation now\r\n");
+    let mut bytewise = fresh();
+    assert_eq!(
+        bytewise.send_bytewise(b"STLS\r\n"),
+        "+OK Begin TLS negotiation now\r\n"
+    );
+    for s in [&whole, &bytewise] {
+        assert!(s.server.is_tls());
+        assert_eq!(s.tls_handshakes, 1);
+    }
+    // With trailing data the bytes after STLS are dropped, not left for the
+    // next parse; feeding them byte by byte would deliver them after the
+    // handshake, where they are rightly read, so the line is split instead.
+    let stls = b"STLS\r\n";
+    for split in 0..stls.len() {
+        let mut s = fresh();
+        let mut out = s.send_bytewise(&stls[..split]);
+        out += &s.send(&[&stls[split..], b"USER mrose\r\nPASS tanstaaf\r\n"].concat());
+        assert_eq!(out, "+OK Begin TLS negotiation now\r\n", "split at {split}");
+        assert!(s.server.is_tls());
+        assert!(
+            s.app.logins.is_empty(),
+            "nothing sent before the handshake was acted on"
+        );
+        assert_eq!(s.send(b"STAT\r\n"), "-ERR Not logged in\r\n");
+    }
+}
+
+// About when input arrives (during the handshake), not how a line is cut.
 #[test]
 fn input_during_the_handshake_is_discarded() {
     let mut s = fresh();
@@ -225,22 +279,40 @@ fn input_during_the_handshake_is_discarded() {
 
 #[test]
 fn too_many_bad_commands_close_the_session() {
-    let mut s = fresh();
-    let limit = common::config().max_bad_commands;
-    for _ in 0..limit {
-        assert_eq!(s.send(b"BOGUS\r\n"), "-ERR Unknown command\r\n");
+    let limit = common::config().max_bad_commands as usize;
+    let bogus: &[u8] = b"BOGUS\r\n";
+    let unknown = "-ERR Unknown command\r\n";
+    let closing = "-ERR Too many bad commands; closing connection\r\n";
+    let mut sessions = Vec::new();
+    for (way, feed) in [
+        ("whole", Session::send as fn(&mut Session, &[u8]) -> String),
+        ("bytewise", Session::send_bytewise),
+    ] {
+        let mut s = fresh();
+        for _ in 0..limit {
+            assert_eq!(feed(&mut s, bogus), unknown, "{way}");
+        }
+        assert_eq!(feed(&mut s, bogus), closing, "{way}");
+        sessions.push(s);
     }
+    // With trailing data: every line in one chunk, and a CAPA after the
+    // last that the closed session never answers.
+    let mut trailing = fresh();
+    let chunk = [bogus.repeat(limit + 1), b"CAPA\r\n".to_vec()].concat();
     assert_eq!(
-        s.send(b"BOGUS\r\n"),
-        "-ERR Too many bad commands; closing connection\r\n"
+        trailing.send(&chunk),
+        format!("{}{closing}", unknown.repeat(limit)),
+        "with trailing data"
     );
-    assert_eq!(s.closed, Some(CloseReason::TooManyBadCommands));
-    assert_eq!(s.send(b"CAPA\r\n"), "", "nothing after close");
+    sessions.push(trailing);
+    for mut s in sessions {
+        assert_eq!(s.closed, Some(CloseReason::TooManyBadCommands));
+        assert_eq!(s.send(b"CAPA\r\n"), "", "nothing after close");
+    }
 }
 
 #[test]
 fn a_huge_pipelined_burst_is_answered_in_order() {
-    let mut s = logged_in();
     let mut burst = Vec::new();
     let mut expected = String::new();
     for i in 0..10_000 {
@@ -252,19 +324,27 @@ fn a_huge_pipelined_burst_is_answered_in_order() {
             expected += "+OK 1 21\r\n";
         }
     }
-    assert_eq!(s.send(&burst), expected);
+    assert_eq!(logged_in().send(&burst), expected, "whole");
+    assert_eq!(logged_in().send_bytewise(&burst), expected, "bytewise");
+    // With trailing data: the start of one more command waits for its end.
+    let mut trailing = logged_in();
+    assert_eq!(
+        trailing.send(&[&burst[..], b"ST"].concat()),
+        expected,
+        "with trailing data"
+    );
+    assert_eq!(trailing.send(b"AT\r\n"), "+OK 1 21\r\n");
 }
 
 #[test]
 fn nul_bytes_and_bare_lf_in_bodies_do_not_break_the_session() {
-    let mut s = Session::plain(TestApp::default().with_message(b"A: \0\n\n\0.x\n."));
-    s.greeting();
-    s.send(b"USER mrose\r\nPASS tanstaaf\r\n");
-    assert_eq!(s.send(b"LIST 1\r\n"), "+OK 1 16\r\n");
-    assert_eq!(
-        s.send(b"RETR 1\r\n"),
-        "+OK 16 octets\r\nA: \0\r\n\r\n\0.x\r\n..\r\n.\r\n"
+    check(logged_in_with_nul_body, b"LIST 1\r\n", "+OK 1 16\r\n");
+    let sessions = check(
+        logged_in_with_nul_body,
+        b"RETR 1\r\n",
+        "+OK 16 octets\r\nA: \0\r\n\r\n\0.x\r\n..\r\n.\r\n",
     );
-    assert_eq!(s.send(b"NOOP\r\n"), "+OK\r\n");
-    assert_eq!(s.server.stats().size_mismatches, 0);
+    for s in sessions {
+        assert_eq!(s.server.stats().size_mismatches, 0);
+    }
 }

@@ -231,10 +231,67 @@ fn lang(args: Option<&[u8]>) -> Result<Command, CommandError> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Debug;
+
     use super::*;
+    use crate::parse::{LineEnd, next_line};
+
+    /// The framing limit the server reads command and SASL lines with.
+    const MAX_LINE: usize = 16 * 1024;
+
+    /// What follows the line in the trailing-data way: the next pipelined
+    /// command and the first bytes of one more.
+    const TRAILING: &[u8] = b"NOOP\r\nRET";
 
     fn n(v: u32) -> MessageNumber {
         MessageNumber::new(v).unwrap()
+    }
+
+    /// Splits the first complete line off `buf`: its content and the rest.
+    fn frame(buf: &[u8]) -> Option<(&[u8], &[u8])> {
+        match next_line(buf, MAX_LINE) {
+            LineEnd::Complete { content, total } => Some((&buf[..content], &buf[total..])),
+            LineEnd::Incomplete => None,
+            LineEnd::TooLong => panic!("test line over the limit"),
+        }
+    }
+
+    /// Feeds `line` and its CRLF through the framing the server uses three
+    /// ways: whole, one byte at a time, and followed by [`TRAILING`]. Each
+    /// way's framed line is parsed; all three outcomes must be equal, and
+    /// the trailing bytes must come out untouched for the next parse.
+    fn fed_three_ways<T: PartialEq + Debug>(line: &[u8], parse: fn(&[u8]) -> T) -> T {
+        let shown = String::from_utf8_lossy(line);
+        assert!(!line.contains(&b'\n'), "a line cannot hold LF: {shown}");
+        let wire = [line, b"\r\n"].concat();
+
+        let (content, rest) = frame(&wire).expect("a whole line is complete");
+        assert!(rest.is_empty(), "whole: {shown}");
+        let whole = parse(content);
+
+        let mut buf = Vec::new();
+        let mut bytewise = None;
+        for (i, byte) in wire.iter().enumerate() {
+            buf.push(*byte);
+            if let Some((content, rest)) = frame(&buf) {
+                assert_eq!(i + 1, wire.len(), "bytewise: line ended early: {shown}");
+                assert!(rest.is_empty());
+                bytewise = Some(parse(content));
+            }
+        }
+        let bytewise = bytewise.expect("bytewise: the last byte completes the line");
+        assert_eq!(bytewise, whole, "bytewise vs whole: {shown}");
+
+        let chunk = [&wire[..], TRAILING].concat();
+        let (content, rest) = frame(&chunk).expect("the first line is complete");
+        let trailing = parse(content);
+        assert_eq!(trailing, whole, "with trailing data vs whole: {shown}");
+        assert_eq!(rest, TRAILING, "trailing bytes left intact: {shown}");
+        let (next, partial) = frame(rest).expect("the pipelined command is complete");
+        assert_eq!(command(next), Ok(Command::Noop), "next parse: {shown}");
+        assert_eq!(frame(partial), None, "the partial line waits: {shown}");
+
+        whole
     }
 
     #[test]
@@ -319,7 +376,7 @@ mod tests {
         ];
         for (line, expected) in cases {
             assert_eq!(
-                command(line),
+                fed_three_ways(line, command),
                 Ok(expected),
                 "{}",
                 String::from_utf8_lossy(line)
@@ -369,7 +426,7 @@ mod tests {
         ];
         for (line, expected) in cases {
             assert_eq!(
-                command(line),
+                fed_three_ways(line, command),
                 Err(*expected),
                 "{}",
                 String::from_utf8_lossy(line)
@@ -379,16 +436,23 @@ mod tests {
 
     #[test]
     fn sasl_lines() {
-        assert_eq!(sasl_response(b"*"), Ok(SaslResponse::Cancel));
-        assert_eq!(
-            sasl_response(b""),
-            Ok(SaslResponse::Data(Secret::new(vec![])))
-        );
-        assert_eq!(
-            sasl_response(b"dGVzdA=="),
-            Ok(SaslResponse::Data(Secret::new(b"test".to_vec())))
-        );
-        assert_eq!(sasl_response(b"dGVzdA"), Err(CommandError::InvalidBase64));
-        assert_eq!(sasl_response(b"**"), Err(CommandError::InvalidBase64));
+        let cases: &[(&[u8], Result<SaslResponse, CommandError>)] = &[
+            (b"*", Ok(SaslResponse::Cancel)),
+            (b"", Ok(SaslResponse::Data(Secret::new(vec![])))),
+            (
+                b"dGVzdA==",
+                Ok(SaslResponse::Data(Secret::new(b"test".to_vec()))),
+            ),
+            (b"dGVzdA", Err(CommandError::InvalidBase64)),
+            (b"**", Err(CommandError::InvalidBase64)),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(
+                &fed_three_ways(line, sasl_response),
+                expected,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
     }
 }
