@@ -9,7 +9,7 @@
 
 use bytes::BytesMut;
 use pop3_proto::types::{
-    ApopDigest, AuthStart, Capability, Command, Expire, LangEntry, LangRequest, Mechanism,
+    ApopDigest, AuthStart, Capability, Command, Expire, Keyword, LangEntry, LangRequest, Mechanism,
     MessageNumber, Response, ResponseCode, ResponseKind, SaslResponse, ScanListing, Secret, Status,
     Text, Uid, UidListing, Username,
 };
@@ -228,7 +228,29 @@ proptest! {
         encode::command(&cmd, &mut out);
         prop_assert!(out.ends_with(b"\r\n"));
         let line = &out[..out.len() - 2];
-        prop_assert_eq!(parse::command(line), Ok(cmd));
+        prop_assert_eq!(parse::command(line), Ok(cmd.clone()));
+        // TryFrom takes the line with its CRLF, with a bare LF, or bare.
+        prop_assert_eq!(Command::try_from(&out[..]), Ok(cmd.clone()));
+        prop_assert_eq!(Command::try_from([line, b"\n"].concat().as_slice()), Ok(cmd.clone()));
+        prop_assert_eq!(Command::try_from(line), Ok(cmd.clone()));
+        // The keyword on the wire is the command's Keyword.
+        let word = line.split(|b| *b == b' ').next().unwrap();
+        prop_assert_eq!(Keyword::try_from(word), Ok(Keyword::from(&cmd)));
+        // A second line after the first is never taken as part of it.
+        let mut two = out.to_vec();
+        two.extend_from_slice(b"NOOP\r\n");
+        prop_assert!(Command::try_from(two.as_slice()).is_err());
+    }
+
+    #[test]
+    fn capability_encode_parse(capability in capability()) {
+        let mut out = BytesMut::new();
+        encode::capability_line(&capability, &mut out);
+        prop_assert!(out.ends_with(b"\r\n"));
+        let line = &out[..out.len() - 2];
+        prop_assert_eq!(parse::capability_line(line), Ok(capability.clone()));
+        prop_assert_eq!(Capability::try_from(&out[..]), Ok(capability.clone()));
+        prop_assert_eq!(Capability::try_from(line), Ok(capability));
     }
 
     #[test]
@@ -253,10 +275,17 @@ proptest! {
         let (parsed, used) = parse::response(kind, &out, 8192).unwrap().unwrap();
         prop_assert_eq!(&parsed, &response);
         prop_assert_eq!(used, len);
+        // TryFrom wants exactly one response: trailing data is refused.
+        if !junk.is_empty() {
+            prop_assert!(Response::try_from((kind, &out[..])).is_err());
+        }
         // Every strict prefix is incomplete, never an error or a wrong value.
         for cut in 0..len {
             prop_assert_eq!(parse::response(kind, &out[..cut], 8192), Ok(None), "prefix {}", cut);
         }
+        // TryFrom takes the whole response, with or without its last CRLF.
+        prop_assert_eq!(Response::try_from((kind, &out[..len])), Ok(response.clone()));
+        prop_assert_eq!(Response::try_from((kind, &out[..len - 2])), Ok(response));
     }
 
     #[test]

@@ -13,13 +13,28 @@ use std::time::Duration;
 
 use common::{Session, TestApp, config, params};
 use pop3_proto::server::{
-    BodyDemand, CloseReason, CommitOutcome, Event, LoginError, Maildrop, TlsMode,
+    BodyDemand, CloseReason, CommitOutcome, Credentials, Event, LoginError, LoginRequest, Maildrop,
+    ServerConfig, TlsMode,
 };
 
 fn two_messages() -> TestApp {
     TestApp::default()
         .with_message(b"Subject: 1\n\none\n")
         .with_message(b"Subject: 2\n\ntwo\n")
+}
+
+/// Sends `bytes` and returns what was written before the login request
+/// they raise, with the request itself left for the test to answer.
+fn login_request(s: &mut Session, bytes: &[u8]) -> (String, LoginRequest) {
+    s.server.handle_input(s.now, bytes);
+    let Some(Event::Login(request)) = s.server.poll_event() else {
+        panic!("login request expected")
+    };
+    let mut out = String::new();
+    while let Some(b) = s.server.poll_transmit(s.now) {
+        out += &String::from_utf8_lossy(&b);
+    }
+    (out, request)
 }
 
 fn logged_in(app: TestApp) -> Session {
@@ -364,4 +379,111 @@ fn long_listings_are_produced_as_they_are_drained() {
     let text = String::from_utf8(all).unwrap();
     assert_eq!(text.lines().count(), 20_002);
     assert!(text.ends_with("20000 uid-20000\r\n.\r\n"));
+}
+
+#[test]
+fn utf8_mode_is_off_until_the_client_turns_it_on() {
+    let mut s = Session::plain(two_messages());
+    s.greeting();
+    assert!(!s.server.utf8_enabled());
+    assert!(s.send(b"CAPA\r\nLANG en\r\n").contains("\r\nUTF8 USER\r\n"));
+    assert!(!s.server.utf8_enabled(), "CAPA and LANG leave it off");
+    let (_, request) = login_request(&mut s, b"USER mrose\r\nPASS tanstaaf\r\n");
+    assert!(!request.utf8_enabled());
+    s.server.accept_login(request, Maildrop::default()).unwrap();
+    s.drive();
+    assert!(!s.server.utf8_enabled());
+}
+
+#[test]
+fn after_utf8_the_login_request_says_so_and_names_may_be_utf8() {
+    let mut app = two_messages();
+    app.users.push(("jürgen".into(), "pässwörd".into()));
+    let mut s = Session::plain(app);
+    s.greeting();
+    assert_eq!(s.send(b"UTF8\r\n"), "+OK UTF8 enabled\r\n");
+    assert!(s.server.utf8_enabled());
+    let (out, request) = login_request(&mut s, "USER jürgen\r\nPASS pässwörd\r\n".as_bytes());
+    assert_eq!(out, "+OK Send PASS\r\n");
+    assert!(request.utf8_enabled());
+    assert_eq!(request.username().as_str(), "jürgen");
+    assert_eq!(
+        request.credentials(),
+        &Credentials::Password("pässwörd".as_bytes().to_vec().into())
+    );
+    s.server.accept_login(request, Maildrop::default()).unwrap();
+    assert!(s.drive().starts_with("+OK maildrop has 0 messages"));
+    assert!(s.server.utf8_enabled(), "the mode lasts into TRANSACTION");
+    assert_eq!(s.server.username().unwrap().as_str(), "jürgen");
+}
+
+#[test]
+fn sasl_logins_carry_the_utf8_flag_too() {
+    let mut s = Session::plain(two_messages());
+    s.greeting();
+    s.send(b"UTF8\r\n");
+    // PLAIN with "\0mrose\0tanstaaf" as its initial response.
+    let (_, request) = login_request(&mut s, b"AUTH PLAIN AG1yb3NlAHRhbnN0YWFm\r\n");
+    assert!(request.utf8_enabled());
+    assert_eq!(request.username().as_str(), "mrose");
+}
+
+#[test]
+fn refusing_a_login_for_want_of_utf8_sends_the_utf8_code() {
+    let mut s = Session::plain(two_messages());
+    s.greeting();
+    // An application whose maildrop needs UTF-8 mode: it refuses the
+    // login until the client has sent UTF8, then accepts it.
+    let (_, request) = login_request(&mut s, b"USER mrose\r\nPASS tanstaaf\r\n");
+    assert!(!request.utf8_enabled());
+    s.server
+        .reject_login(request, LoginError::Utf8Required)
+        .unwrap();
+    assert_eq!(s.drive(), "-ERR [UTF8] This maildrop needs UTF8 mode\r\n");
+    assert_eq!(s.send(b"UTF8\r\n"), "+OK UTF8 enabled\r\n");
+    let (_, request) = login_request(&mut s, b"USER mrose\r\nPASS tanstaaf\r\n");
+    assert!(request.utf8_enabled());
+    s.server.accept_login(request, Maildrop::default()).unwrap();
+    assert!(s.drive().starts_with("+OK maildrop"));
+}
+
+#[test]
+fn utf8_is_only_for_the_authorization_state() {
+    let mut s = logged_in(two_messages());
+    assert_eq!(s.send(b"UTF8\r\n"), "-ERR Already logged in\r\n");
+    assert!(!s.server.utf8_enabled());
+    assert_eq!(s.server.stats().bad_commands, 1);
+    assert_eq!(s.send(b"STAT\r\n"), "+OK 2 38\r\n", "the session goes on");
+}
+
+#[test]
+fn utf8_is_unknown_when_not_offered() {
+    let config = ServerConfig {
+        utf8: false,
+        ..common::config()
+    };
+    let mut s = Session::new(config, params(TlsMode::StlsAvailable, true), two_messages());
+    s.greeting();
+    assert!(!s.send(b"CAPA\r\n").contains("UTF8"));
+    assert_eq!(s.send(b"UTF8\r\n"), "-ERR Unknown command\r\n");
+    assert!(!s.server.utf8_enabled());
+}
+
+#[test]
+fn stls_turns_utf8_mode_off_until_it_is_sent_again_over_tls() {
+    let mut s = Session::plain(two_messages());
+    s.greeting();
+    s.send(b"UTF8\r\n");
+    assert!(s.server.utf8_enabled());
+    assert_eq!(s.send(b"STLS\r\n"), "+OK Begin TLS negotiation now\r\n");
+    assert_eq!(s.tls_handshakes, 1);
+    assert!(!s.server.utf8_enabled());
+    let (_, request) = login_request(&mut s, b"USER mrose\r\nPASS tanstaaf\r\n");
+    assert!(!request.utf8_enabled());
+    s.server
+        .reject_login(request, LoginError::Utf8Required)
+        .unwrap();
+    s.drive();
+    assert_eq!(s.send(b"UTF8\r\n"), "+OK UTF8 enabled\r\n");
+    assert!(s.server.utf8_enabled());
 }

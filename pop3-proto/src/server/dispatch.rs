@@ -150,6 +150,9 @@ impl Server {
             self.reply_ok("Begin TLS negotiation now");
             self.input.clear();
             self.waiting = Waiting::Tls;
+            // Nothing said in clear counts after TLS: a UTF8 sent (or
+            // injected) before STLS must be sent again over TLS.
+            self.utf8 = false;
             self.phase = Phase::Authorization {
                 user: None,
                 sasl: None,
@@ -270,6 +273,7 @@ impl Server {
             authzid,
             method,
             credentials,
+            utf8: self.utf8,
         };
         self.events.push_back(Event::Login(request));
     }

@@ -78,6 +78,7 @@ pub struct LoginRequest {
     pub(crate) authzid: Option<Username>,
     pub(crate) method: LoginMethod,
     pub(crate) credentials: Credentials,
+    pub(crate) utf8: bool,
 }
 
 impl LoginRequest {
@@ -101,6 +102,13 @@ impl LoginRequest {
     /// The credentials to verify.
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
+    }
+
+    /// Whether the client issued UTF8 before this login (RFC 6856): if
+    /// not, and the maildrop holds UTF-8 headers the application cannot
+    /// downgrade, refuse with [`LoginError::Utf8Required`].
+    pub fn utf8_enabled(&self) -> bool {
+        self.utf8
     }
 
     /// For APOP and CRAM-MD5: whether the client's digest matches the

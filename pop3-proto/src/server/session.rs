@@ -202,6 +202,16 @@ impl Server {
         self.tls_active
     }
 
+    /// Whether the client has turned on UTF-8 mode with the UTF8 command
+    /// (RFC 6856 section 2). Until it does, the application must not hand
+    /// out UTF-8 headers it cannot downgrade: it may refuse the login with
+    /// [`super::LoginError::Utf8Required`] instead ([`super::LoginRequest`]
+    /// carries the same flag). The mode lasts for the session, except that
+    /// STLS turns it off again with the rest of what was said before TLS.
+    pub fn utf8_enabled(&self) -> bool {
+        self.utf8
+    }
+
     /// The logged-in user, once TRANSACTION is reached.
     pub fn username(&self) -> Option<&Username> {
         self.username.as_ref()

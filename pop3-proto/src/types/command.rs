@@ -1,6 +1,8 @@
 use std::fmt;
+use std::str::FromStr;
 
 use super::{LanguageTag, Mechanism, MessageNumber, Secret, Username};
+use crate::parse::CommandError;
 
 /// The MD5 digest sent with APOP: 16 octets, written as 32 hex digits.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,9 +41,25 @@ pub enum LangRequest {
 
 /// A command from client to server (RFC 1939, 2449, 2595, 5034, 6856).
 ///
-/// ABNF (RFC 2449 section 3): `command = keyword *(SP param) CRLF`,
-/// `keyword = 3*4VCHAR`, each line at most 255 octets with CRLF
-/// (AUTH lines carrying SASL data may be longer, RFC 5034).
+/// ABNF (RFC 2449 section 9): `command = keyword *(SP param) CRLF`,
+/// `keyword = 3*4VCHAR`, `param = 1*VCHAR`, each line at most 255 octets
+/// with CRLF (AUTH lines carrying SASL data may be longer, RFC 5034).
+/// Each command then narrows its params (RFC 1939 section 9 and the
+/// extensions):
+///
+/// ```text
+/// USER name            PASS string           APOP name digest
+/// AUTH [mechanism [initial-response / "="]]  CAPA   STLS   UTF8
+/// LANG [lang-tag / "*"]  STAT  LIST [msg]  RETR msg  DELE msg
+/// NOOP  RSET  TOP msg n  UIDL [msg]  QUIT
+/// ```
+///
+/// `PASS string` is the rest of the line, spaces included, and `name`
+/// may be UTF-8 (RFC 6856).
+///
+/// Parse a line with `Command::try_from(&line[..])` (or `str::parse`):
+/// the same rules as [`crate::parse::command`], with the line ending
+/// optional.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// `USER name`.
@@ -91,7 +109,8 @@ pub enum Command {
 }
 
 impl Command {
-    /// The command keyword, in upper case.
+    /// The command keyword, in upper case; `Keyword::from(&command)` gives
+    /// it as a [`Keyword`](super::Keyword).
     pub fn keyword(&self) -> &'static str {
         match self {
             Self::User(_) => "USER",
@@ -115,6 +134,36 @@ impl Command {
     }
 }
 
+impl TryFrom<&[u8]> for Command {
+    type Error = CommandError;
+
+    /// Parses one command line, with or without its CRLF (a bare LF is
+    /// taken as a line ending too). Anything after that ending, including
+    /// a second command, is refused as a forbidden character. The line's
+    /// length is not checked: framing does that (see
+    /// [`crate::parse::next_line`]).
+    fn try_from(line: &[u8]) -> Result<Self, CommandError> {
+        crate::parse::command(super::strip_line_end(line))
+    }
+}
+
+impl TryFrom<&str> for Command {
+    type Error = CommandError;
+
+    /// As [`Command::try_from`] for bytes.
+    fn try_from(line: &str) -> Result<Self, CommandError> {
+        Self::try_from(line.as_bytes())
+    }
+}
+
+impl FromStr for Command {
+    type Err = CommandError;
+
+    fn from_str(line: &str) -> Result<Self, CommandError> {
+        Self::try_from(line.as_bytes())
+    }
+}
+
 /// A client line during a SASL exchange (RFC 5034 section 4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaslResponse {
@@ -122,4 +171,37 @@ pub enum SaslResponse {
     Data(Secret<Vec<u8>>),
     /// `*`: the client cancels the exchange.
     Cancel,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_with_or_without_its_ending() {
+        for line in ["STAT\r\n", "STAT\n", "stat", "STAT "] {
+            assert_eq!(Command::try_from(line), Ok(Command::Stat), "{line:?}");
+        }
+        assert_eq!(
+            "PASS two words\r\n".parse::<Command>(),
+            Ok(Command::Pass(Secret::new(b"two words".to_vec())))
+        );
+    }
+
+    #[test]
+    fn refuses_what_the_parser_refuses_and_second_lines() {
+        use CommandError::*;
+        let cases: &[(&[u8], CommandError)] = &[
+            (b"", Empty),
+            (b"\r\n", Empty),
+            (b"STAT\r\nQUIT\r\n", ForbiddenCharacter),
+            (b"PASS a\nb", ForbiddenCharacter),
+            (b"STAT\r", ForbiddenCharacter),
+            (b"XYZZY\r\n", Unknown),
+            (b"RETR 0\r\n", InvalidMessageNumber),
+        ];
+        for (line, error) in cases {
+            assert_eq!(Command::try_from(*line), Err(*error), "{line:?}");
+        }
+    }
 }

@@ -12,6 +12,12 @@ pub enum ValueError {
         /// The largest allowed length in octets.
         max: usize,
     },
+    /// The value is shorter than the type allows.
+    #[error("value is shorter than {min} octets")]
+    TooShort {
+        /// The smallest allowed length in octets.
+        min: usize,
+    },
     /// The value holds a character the type does not allow.
     #[error("value contains a forbidden character")]
     ForbiddenCharacter,

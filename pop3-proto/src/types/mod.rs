@@ -8,6 +8,7 @@ mod capability;
 mod code;
 mod command;
 mod error;
+mod keyword;
 mod lang;
 mod mechanism;
 pub(crate) mod number;
@@ -21,6 +22,7 @@ pub use capability::{Capability, Expire};
 pub use code::ResponseCode;
 pub use command::{ApopDigest, AuthStart, Command, LangRequest, SaslResponse};
 pub use error::ValueError;
+pub use keyword::Keyword;
 pub use lang::LanguageTag;
 pub use mechanism::Mechanism;
 pub use number::MessageNumber;
@@ -29,3 +31,12 @@ pub use secret::Secret;
 pub use text::Text;
 pub use uid::Uid;
 pub use username::Username;
+
+/// `line` without one trailing CRLF (or bare LF, which framing also
+/// accepts as a line ending), for the `TryFrom` impls that take a line
+/// with or without its ending.
+pub(crate) fn strip_line_end(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r\n")
+        .or_else(|| line.strip_suffix(b"\n"))
+        .unwrap_or(line)
+}

@@ -1,4 +1,5 @@
 use super::{Capability, LanguageTag, MessageNumber, ResponseCode, Text, Uid};
+use crate::parse::ResponseError;
 
 /// A status line: `+OK` or `-ERR`, an optional response code, and text.
 ///
@@ -66,8 +67,27 @@ pub struct LangEntry {
 /// A complete response from server to client, other than message bodies
 /// (which are streamed; see [`crate::body`]).
 ///
+/// ABNF (RFC 2449 section 9, RFC 1939, RFC 5034 section 4):
+///
+/// ```text
+/// single-line  = status [SP text] CRLF        ; 512 octets maximum
+/// multi-line   = single-line *dot-stuffed "." CRLF
+/// dot-stuffed  = *CHAR CRLF                   ; must be dot-stuffed
+/// status       = "+OK" / "-ERR"
+/// text         = *schar / resp-code *CHAR
+/// continue-req = "+" SP [base64] CRLF         ; SASL challenge
+/// ```
+///
+/// The `+OK` text then takes a shape fixed by the command answered:
+/// `count SP size` for STAT, `msg SP size` for `LIST msg`, `msg SP
+/// unique-id` for `UIDL msg`; the listings carry one scan listing,
+/// unique-id listing, capability, `lang-tag SP description` or mechanism
+/// name per dot-stuffed line. A `-ERR` is always a single line.
+///
 /// On the wire a response does not say what it answers; the client knows
-/// from the command it sent, so parsing takes a [`ResponseKind`].
+/// from the command it sent, so parsing takes a [`ResponseKind`]: see
+/// [`crate::parse::response`] for buffered input, or `Response::try_from
+/// ((kind, bytes))` for bytes that hold exactly one response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
     /// A plain status line.
@@ -123,6 +143,29 @@ pub enum Response {
     Continuation(Vec<u8>),
 }
 
+impl TryFrom<(ResponseKind, &[u8])> for Response {
+    type Error = ResponseError;
+
+    /// Parses `bytes` as exactly one response of `kind`, by the rules of
+    /// [`crate::parse::response`]. The final line ending may be left out;
+    /// any other missing part (a listing without its `.` line) or any
+    /// octet after the response is [`ResponseError::Malformed`]. Lines
+    /// are not limited in length here: the bytes are already in memory.
+    fn try_from((kind, bytes): (ResponseKind, &[u8])) -> Result<Self, ResponseError> {
+        let ended;
+        let input = if bytes.ends_with(b"\n") {
+            bytes
+        } else {
+            ended = [bytes, b"\r\n"].concat();
+            ended.as_slice()
+        };
+        match crate::parse::response(kind, input, usize::MAX)? {
+            Some((response, used)) if used == input.len() => Ok(response),
+            _ => Err(ResponseError::Malformed),
+        }
+    }
+}
+
 /// What response a client expects, which decides how a line is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseKind {
@@ -146,4 +189,66 @@ pub enum ResponseKind {
     Mechanisms,
     /// A step of a SASL exchange: a continuation or a final status.
     SaslStep,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(kind: ResponseKind, bytes: &[u8]) -> Result<Response, ResponseError> {
+        Response::try_from((kind, bytes))
+    }
+
+    #[test]
+    fn exactly_one_response_with_or_without_the_last_line_end() {
+        let stat = Response::Stat {
+            count: 2,
+            size: 320,
+        };
+        assert_eq!(
+            parse(ResponseKind::Stat, b"+OK 2 320\r\n"),
+            Ok(stat.clone())
+        );
+        assert_eq!(parse(ResponseKind::Stat, b"+OK 2 320"), Ok(stat));
+        let list = b"+OK 2 messages\r\n1 120\r\n2 200\r\n.";
+        let Ok(Response::ScanList { entries, .. }) = parse(ResponseKind::ScanList, list) else {
+            panic!("scan listing expected");
+        };
+        assert_eq!(entries.len(), 2);
+        let Ok(Response::Status(status)) = parse(ResponseKind::ScanList, b"-ERR [SYS/TEMP] x")
+        else {
+            panic!("status expected");
+        };
+        assert_eq!(status.code, Some(ResponseCode::SysTemp));
+        assert_eq!(
+            parse(ResponseKind::SaslStep, b"+ VXNlcm5hbWU6\r\n"),
+            Ok(Response::Continuation(b"Username:".to_vec()))
+        );
+    }
+
+    #[test]
+    fn incomplete_or_trailing_input_is_malformed() {
+        use ResponseError::*;
+        let cases: &[(ResponseKind, &[u8], ResponseError)] = &[
+            (ResponseKind::Status, b"", BadStatus),
+            (ResponseKind::ScanList, b"+OK\r\n1 120\r\n", Malformed),
+            (ResponseKind::Status, b"+OK\r\n+OK\r\n", Malformed),
+            (
+                ResponseKind::Capabilities,
+                b"+OK\r\nTOP\r\n.\r\nx",
+                Malformed,
+            ),
+            (ResponseKind::Status, b"OK\r\n", BadStatus),
+            (ResponseKind::Stat, b"+OK two", Malformed),
+            (ResponseKind::UidList, b"+OK\r\n1\r\n.\r\n", BadListingLine),
+        ];
+        for (kind, bytes, error) in cases {
+            assert_eq!(
+                parse(*kind, bytes),
+                Err(*error),
+                "{kind:?} {:?}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
 }

@@ -7,9 +7,12 @@ use super::ValueError;
 ///
 /// RFC 1939 says only "a string identifying a mailbox"; this type accepts
 /// 1 to 255 octets of UTF-8 (ASCII is a subset) with no control characters
-/// and no leading or trailing space. It does not decide what a name means
-/// to storage: an adapter must still refuse names such as `../x` before
-/// they reach a file system.
+/// and no leading or trailing space. As ABNF (RFC 5234; `UTF8-n` from
+/// RFC 3629), at most 255 octets: `name = nchar [*(nchar / SP) nchar]`,
+/// `nchar = %x21-7E / UTF8-2 / UTF8-3 / UTF8-4` except U+0080 to U+009F.
+///
+/// It does not decide what a name means to storage: an adapter must still
+/// refuse names such as `../x` before they reach a file system.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Username(Box<str>);
 
