@@ -1,6 +1,7 @@
 //! The example dialogues of RFC 1939 and one session per extension
-//! (RFC 2449, 2595, 3206, 5034, 6856), replayed through the server whole,
-//! byte by byte and pipelined.
+//! (RFC 2449, 2595, 3206, 5034, 6856), each replayed through the server
+//! (whole, byte by byte and, where STLS allows, pipelined) and through the
+//! client. The trace format is described in `common/trace.rs`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,9 +11,12 @@
 
 mod common;
 
-use common::trace::{Feed, replay, replay_all_ways, replay_client};
+use common::credentials::{login, plain};
+use common::trace::{Feed, replay, replay_all_ways};
+use common::trace_client::{replay_both, replay_client, replay_client_with};
 use common::{Session, TestApp, config, message_of_size, params};
-use pop3_proto::server::TlsMode;
+use pop3_proto::client::{ClientConfig, SessionState};
+use pop3_proto::server::{CommitOutcome, LoginError, TlsMode};
 
 /// The two messages of RFC 1939's example: 120 and 200 octets.
 fn rfc_app() -> TestApp {
@@ -60,8 +64,8 @@ fn rfc1939_section10_example_session() {
         body_lines(&app.messages[0]),
         body_lines(&app.messages[1]),
     );
-    replay_all_ways(|| Session::plain(rfc_app()), &trace);
-    replay_client(&trace);
+    let client = replay_both(|| Session::plain(rfc_app()), &trace, vec![]);
+    assert_eq!(client.client.state(), SessionState::Closed);
     let session = replay(Session::plain(rfc_app()), &trace, Feed::Whole);
     let deleted: Vec<u32> = session.app.commits[0]
         .iter()
@@ -125,7 +129,7 @@ fn rfc1939_command_examples() {
          C: QUIT
          S: +OK POP3 server signing off (2 messages left)"
     );
-    replay_all_ways(|| Session::plain(rfc_app()), &trace);
+    replay_both(|| Session::plain(rfc_app()), &trace, vec![]);
     let session = replay(Session::plain(rfc_app()), &trace, Feed::Whole);
     assert_eq!(
         session.app.commits,
@@ -143,13 +147,16 @@ fn rfc1939_failed_logins_stay_in_authorization() {
          S: +OK Send PASS
          C: PASS wrong
          S: -ERR [AUTH] Authentication failed
-         C: STAT
+         C! STAT
          S: -ERR Not logged in
          C: APOP mrose 00000000000000000000000000000000
          S: -ERR [AUTH] Authentication failed
          C: QUIT
          S: +OK POP3 server signing off";
-    replay_all_ways(|| Session::plain(rfc_app()), trace);
+    let client = replay_both(|| Session::plain(rfc_app()), trace, vec![]);
+    let auth: Vec<bool> = client.errors().iter().map(|e| e.is_auth()).collect();
+    assert_eq!(auth, [false, true, true]);
+    assert_eq!(client.client.state(), SessionState::Closed);
 }
 
 #[test]
@@ -198,8 +205,20 @@ fn rfc2449_capa_announces_authorization_capabilities_in_both_states() {
         config.implementation = Some("pop3-proto test".try_into().unwrap());
         Session::new(config, params(TlsMode::StlsAvailable, true), rfc_app())
     };
-    replay_all_ways(make, trace);
-    replay_client(trace);
+    replay_both(make, trace, vec![]);
+}
+
+/// A session whose application refuses these users' good credentials,
+/// and where failed logins do not end the session.
+fn refusing(refusals: &[(&str, LoginError)]) -> Session {
+    let mut app = rfc_app();
+    for (user, error) in refusals {
+        app.users.push(((*user).into(), "secret".into()));
+        app.refusals.push(((*user).into(), error.clone()));
+    }
+    let mut config = config();
+    config.max_login_failures = 10;
+    Session::new(config, params(TlsMode::StlsAvailable, true), app)
 }
 
 #[test]
@@ -210,37 +229,119 @@ fn rfc2449_response_codes() {
          C: PASS tanstaaf
          S: -ERR [IN-USE] Maildrop is locked by another session
          C: APOP mrose c4c9334bac560ecc979e58001b3e22fb
-         S: -ERR [IN-USE] Maildrop is locked by another session";
+         S: -ERR [IN-USE] Maildrop is locked by another session
+         C: USER early
+         S: +OK Send PASS
+         C: PASS secret
+         S: -ERR [LOGIN-DELAY] Logged in too recently";
     let make = || {
-        let mut app = rfc_app();
-        app.locked.insert("mrose".into());
-        Session::plain(app)
+        let mut session = refusing(&[("early", LoginError::LoginDelay)]);
+        session.app.locked.insert("mrose".into());
+        session
     };
-    replay_all_ways(make, trace);
-    replay_client(trace);
+    let client = replay_both(make, trace, vec![]);
+    let errors = client.errors();
+    assert_eq!(errors.len(), 3);
+    assert!(errors.iter().all(|e| e.is_temporary() && !e.is_auth()));
+    assert_eq!(client.client.state(), SessionState::Authorization);
 }
 
 #[test]
+fn rfc3206_response_codes() {
+    let trace = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
+         C: USER mrose
+         S: +OK Send PASS
+         C: PASS wrong
+         S: -ERR [AUTH] Authentication failed
+         C: USER busy
+         S: +OK Send PASS
+         C: PASS secret
+         S: -ERR [SYS/TEMP] Temporary failure; try again later
+         C: USER closed
+         S: +OK Send PASS
+         C: PASS secret
+         S: -ERR [SYS/PERM] Maildrop is unavailable
+         C: USER mrose
+         S: +OK Send PASS
+         C: PASS tanstaaf
+         S: +OK maildrop has 2 messages (320 octets)
+         C: DELE 1
+         S: +OK message 1 deleted
+         C: QUIT
+         S: -ERR [SYS/TEMP] Messages could not be deleted";
+    let make = || {
+        let mut session = refusing(&[
+            ("busy", LoginError::Temporary),
+            ("closed", LoginError::Permanent),
+        ]);
+        session.app.commit_outcome = CommitOutcome::Failed;
+        session
+    };
+    let client = replay_both(make, trace, vec![]);
+    let kinds: Vec<_> = client
+        .errors()
+        .iter()
+        .map(|e| (e.is_auth(), e.is_temporary(), e.is_permanent()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (true, false, false),
+            (false, true, false),
+            (false, false, true),
+            (false, true, false)
+        ]
+    );
+    assert_eq!(client.client.state(), SessionState::Closed);
+}
+
+/// CAPA's answer in AUTHORIZATION with [`config`] and cleartext allowed.
+const CAPA: &str = "C: CAPA
+         S: +OK Capability list follows
+         S: TOP
+         S: UIDL
+         S: RESP-CODES
+         S: AUTH-RESP-CODE
+         S: PIPELINING
+         S: USER
+         S: SASL SCRAM-SHA-256 CRAM-MD5 PLAIN LOGIN OAUTHBEARER XOAUTH2
+         S: STLS
+         S: UTF8 USER
+         S: LANG
+         S: .";
+
+#[test]
 fn rfc2449_pipelining_answers_in_order() {
-    let mut client = String::from("USER mrose\r\nPASS tanstaaf\r\n");
-    let mut expected =
-        String::from("+OK Send PASS\r\n+OK maildrop has 2 messages (320 octets)\r\n");
     let app = rfc_app();
+    let mut trace = format!(
+        "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
+         {CAPA}
+         C: USER mrose
+         C: PASS tanstaaf\n"
+    );
+    let mut answers = String::from(
+        "S: +OK Send PASS
+         S: +OK maildrop has 2 messages (320 octets)\n",
+    );
     for _ in 0..100 {
-        client += "RETR 2\r\nLIST 1\r\n";
-        expected += "+OK 200 octets\r\n";
-        expected += &String::from_utf8(app.messages[1].clone()).unwrap();
-        expected += ".\r\n+OK 1 120\r\n";
+        trace += "C: RETR 2\nC: LIST 1\n";
+        answers += "S: +OK 200 octets\n";
+        answers += &body_lines(&app.messages[1]);
+        answers += "S: .\nS: +OK 1 120\n";
     }
-    client += "QUIT\r\n";
-    expected += "+OK POP3 server signing off (2 messages left)\r\n";
-    let mut session = Session::plain(rfc_app());
-    session.greeting();
-    assert_eq!(session.send(client.as_bytes()), expected);
+    trace += "C: QUIT\n";
+    answers += "S: +OK POP3 server signing off (2 messages left)";
+    trace += &answers;
+    // The client writes all 203 commands before reading a reply: the
+    // harness checks it once CAPA has listed PIPELINING.
+    let client = replay_both(|| Session::plain(rfc_app()), &trace, vec![]);
+    assert!(client.client.pipelining_allowed());
+    assert_eq!(client.client.state(), SessionState::Closed);
 }
 
 #[test]
 fn rfc2595_stls_restarts_authorization_on_tls() {
+    // "\0mrose\0tanstaaf" in base64 after AUTH PLAIN.
     let trace = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
          C: CAPA
          S: +OK Capability list follows
@@ -256,10 +357,11 @@ fn rfc2595_stls_restarts_authorization_on_tls() {
          S: .
          C: USER mrose
          S: -ERR [AUTH] Plaintext authentication disallowed on non-secure connections; use STLS or port 995
-         C: AUTH PLAIN
+         A: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
          S: -ERR [AUTH] Plaintext authentication disallowed on non-secure connections; use STLS or port 995
          C: STLS
          S: +OK Begin TLS negotiation now
+         -- TLS --
          C: CAPA
          S: +OK Capability list follows
          S: TOP
@@ -272,23 +374,26 @@ fn rfc2595_stls_restarts_authorization_on_tls() {
          S: UTF8 USER
          S: LANG
          S: .
-         C: STLS
+         C! STLS
          S: -ERR Already using TLS
          C: USER mrose
          S: +OK Send PASS
          C: PASS tanstaaf
          S: +OK maildrop has 2 messages (320 octets)";
-    for feed in [Feed::Whole, Feed::Bytewise] {
-        let session = Session::new(config(), params(TlsMode::StlsAvailable, false), rfc_app());
-        let session = replay(session, trace, feed);
-        assert!(session.server.is_tls());
-        assert_eq!(session.tls_handshakes, 1);
-    }
+    let make = || Session::new(config(), params(TlsMode::StlsAvailable, false), rfc_app());
+    replay_all_ways(make, trace);
+    let session = replay(make(), trace, Feed::Bytewise);
+    assert!(session.server.is_tls());
+    assert_eq!(session.tls_handshakes, 1);
+    let client = replay_client(trace, vec![plain("mrose", "tanstaaf")]);
+    assert_eq!(client.client.state(), SessionState::Transaction);
 }
 
 #[test]
-fn rfc5034_auth_plain_with_and_without_initial_response() {
-    // "\0mrose\0tanstaaf" in base64.
+fn rfc5034_auth_plain_without_initial_response() {
+    // "\0mrose\0wrong" and "\0mrose\0tanstaaf" in base64. The cancelled
+    // exchange is one only a hand-typing client makes: this client cancels
+    // only when the server misbehaves.
     let trace = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
          C: AUTH
          S: +OK Supported SASL mechanisms follow
@@ -299,34 +404,60 @@ fn rfc5034_auth_plain_with_and_without_initial_response() {
          S: OAUTHBEARER
          S: XOAUTH2
          S: .
-         C: AUTH PLAIN
+         R: AUTH PLAIN
          S: + 
-         C: *
+         R: *
          S: -ERR Authentication cancelled
-         C: AUTH PLAIN
+         A: AUTH PLAIN
          S: + 
          C: AG1yb3NlAHdyb25n
          S: -ERR [AUTH] Authentication failed
-         C: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
-         S: +OK maildrop has 2 messages (320 octets)
-         C: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
-         S: -ERR Already logged in";
+         A: AUTH PLAIN
+         S: + 
+         C: AG1yb3NlAHRhbnN0YWFm
+         S: +OK maildrop has 2 messages (320 octets)";
     replay_all_ways(|| Session::plain(rfc_app()), trace);
+    let config = ClientConfig {
+        sasl_initial_response: false,
+        ..ClientConfig::default()
+    };
+    let credentials = vec![plain("mrose", "wrong"), plain("mrose", "tanstaaf")];
+    let client = replay_client_with(config, trace, credentials);
+    assert_eq!(client.client.state(), SessionState::Transaction);
+}
+
+#[test]
+fn rfc5034_auth_plain_with_initial_response() {
+    let trace = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
+         A: AUTH PLAIN AG1yb3NlAHdyb25n
+         S: -ERR [AUTH] Authentication failed
+         A: AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
+         S: +OK maildrop has 2 messages (320 octets)
+         C! AUTH PLAIN AG1yb3NlAHRhbnN0YWFm
+         S: -ERR Already logged in";
+    let credentials = vec![plain("mrose", "wrong"), plain("mrose", "tanstaaf")];
+    replay_both(|| Session::plain(rfc_app()), trace, credentials);
 }
 
 #[test]
 fn rfc5034_auth_login_and_empty_initial_response() {
-    // LOGIN prompts are "Username:" and "Password:" in base64.
+    // LOGIN prompts are "Username:" and "Password:" in base64. No client
+    // sends PLAIN with an empty message, so only the server sees it.
     let trace = "S: +OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>
-         C: AUTH PLAIN =
+         R: AUTH PLAIN =
          S: -ERR Authentication failed: malformed SASL message: PLAIN needs exactly two NULs
-         C: AUTH LOGIN
+         A: AUTH LOGIN
          S: + VXNlcm5hbWU6
          C: bXJvc2U=
          S: + UGFzc3dvcmQ6
          C: dGFuc3RhYWY=
          S: +OK maildrop has 2 messages (320 octets)";
-    replay_all_ways(|| Session::plain(rfc_app()), trace);
+    let client = replay_both(
+        || Session::plain(rfc_app()),
+        trace,
+        vec![login("mrose", "tanstaaf")],
+    );
+    assert_eq!(client.client.state(), SessionState::Transaction);
 }
 
 #[test]
@@ -346,7 +477,7 @@ fn rfc6856_utf8_and_lang() {
          S: +OK Send PASS
          C: PASS pässwörd
          S: +OK maildrop has 0 messages (0 octets)
-         C: UTF8
+         C! UTF8
          S: -ERR Already logged in
          C: LANG en
          S: +OK en English";
@@ -355,5 +486,5 @@ fn rfc6856_utf8_and_lang() {
         app.users.push(("jürgen".into(), "pässwörd".into()));
         Session::plain(app)
     };
-    replay_all_ways(make, trace);
+    replay_both(make, trace, vec![]);
 }

@@ -11,7 +11,9 @@
     clippy::indexing_slicing
 )]
 
+pub mod credentials;
 pub mod trace;
+pub mod trace_client;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -40,6 +42,13 @@ pub struct TestApp {
     pub chunk: usize,
     /// SCRAM iteration count of stored secrets.
     pub scram_iterations: u32,
+    /// SCRAM salt of stored secrets.
+    pub scram_salt: Vec<u8>,
+    /// (user, token) pairs accepted besides [`TestApp::token_for`], for
+    /// the published OAuth examples.
+    pub tokens: Vec<(String, String)>,
+    /// Users whose good credentials are still refused, and how.
+    pub refusals: Vec<(String, LoginError)>,
     /// What the commit should report.
     pub commit_outcome: CommitOutcome,
     /// Deletions handed to the application, per commit.
@@ -58,6 +67,9 @@ impl Default for TestApp {
             gone: HashSet::new(),
             chunk: 7,
             scram_iterations: 64,
+            scram_salt: b"test salt".to_vec(),
+            tokens: Vec::new(),
+            refusals: Vec::new(),
             commit_outcome: CommitOutcome::Done,
             commits: Vec::new(),
             logins: Vec::new(),
@@ -109,7 +121,10 @@ impl TestApp {
             Credentials::Apop { .. } | Credentials::CramMd5 { .. } => {
                 request.verify_shared_secret(password.as_bytes()) == Some(true)
             }
-            Credentials::BearerToken(t) => *t.expose_secret() == Self::token_for(user),
+            Credentials::BearerToken(t) => {
+                let t = t.expose_secret();
+                *t == Self::token_for(user) || self.tokens.iter().any(|(u, k)| u == user && k == t)
+            }
             Credentials::Verified => true,
             Credentials::ScramFailed => false,
         };
@@ -118,6 +133,9 @@ impl TestApp {
         }
         if self.locked.contains(user) {
             return Err(LoginError::InUse);
+        }
+        if let Some((_, error)) = self.refusals.iter().find(|(u, _)| u == user) {
+            return Err(error.clone());
         }
         Ok(())
     }
@@ -271,7 +289,11 @@ impl Session {
             }
             Event::ScramLookup(lookup) => {
                 let secrets = self.app.password(lookup.username().as_str()).map(|p| {
-                    ScramSecrets::derive(p.as_bytes(), b"test salt", self.app.scram_iterations)
+                    ScramSecrets::derive(
+                        p.as_bytes(),
+                        &self.app.scram_salt,
+                        self.app.scram_iterations,
+                    )
                 });
                 self.server.scram_secrets(lookup, secrets.as_ref()).unwrap();
             }
