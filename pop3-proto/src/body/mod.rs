@@ -39,7 +39,7 @@
 //! run near memory speed; the encoder has to insert a CR on every line of
 //! LF-stored mail; for RETR it scans 64 octets at a time and copies
 //! line by line into a pre-sized output (TOP keeps a simpler per-line
-//! loop), which puts it at about a fifth of memcpy speed.
+//! loop), which puts it at about a quarter of memcpy speed.
 //!
 //! # Example
 //!
