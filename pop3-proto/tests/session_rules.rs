@@ -112,6 +112,24 @@ fn autologout_is_at_least_the_configured_time() {
     assert!(deadline >= s.now + Duration::from_secs(600));
 }
 
+/// An autologout too long for `Instant` to hold means none at all,
+/// rather than an overflow.
+#[test]
+fn an_autologout_beyond_any_instant_means_none() {
+    let mut cfg = config();
+    cfg.autologout = Duration::MAX;
+    let mut s = Session::new(cfg, params(TlsMode::Implicit, false), two_messages());
+    s.greeting();
+    assert_eq!(s.server.poll_timeout(), None);
+    assert!(
+        s.send(b"USER mrose\r\nPASS tanstaaf\r\n")
+            .contains("+OK maildrop")
+    );
+    assert_eq!(s.server.poll_timeout(), None);
+    assert_eq!(s.advance_time(Duration::from_secs(86_400 * 365)), "");
+    assert_eq!(s.send(b"NOOP\r\n"), "+OK\r\n");
+}
+
 #[test]
 fn a_dropped_session_commits_nothing() {
     let mut s = logged_in(two_messages());

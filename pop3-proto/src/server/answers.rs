@@ -224,7 +224,7 @@ impl Server {
         self.tls_active = true;
         self.input.clear();
         self.discarding_long_line = false;
-        self.deadline = now + self.config.autologout;
+        self.deadline = self.autologout_from(now);
         Ok(())
     }
 

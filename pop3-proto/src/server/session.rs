@@ -29,7 +29,9 @@ pub struct Server {
     pub(super) out: BytesMut,
     pub(super) events: VecDeque<Event>,
     pub(super) next_id: u64,
-    pub(super) deadline: Instant,
+    /// The autologout deadline; `None` when the configured time reaches
+    /// past what `Instant` can hold, which means never.
+    pub(super) deadline: Option<Instant>,
     /// When input last arrived: a complete command restarts the
     /// autologout clock from here.
     pub(super) last_input: Instant,
@@ -87,7 +89,7 @@ impl Server {
     /// Starts a session and queues its greeting.
     pub fn new(config: Arc<ServerConfig>, params: ConnectionParams, now: Instant) -> Self {
         let tls_active = params.tls == TlsMode::Implicit;
-        let deadline = now + config.autologout;
+        let deadline = now.checked_add(config.autologout);
         let mut server = Self {
             config,
             params,
@@ -168,7 +170,7 @@ impl Server {
             return None;
         }
         if !self.is_closed() {
-            self.deadline = now + self.config.autologout;
+            self.deadline = self.autologout_from(now);
         }
         Some(self.out.split().freeze())
     }
@@ -179,8 +181,13 @@ impl Server {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match (&self.phase, self.waiting) {
             (Phase::Closed | Phase::Update { .. }, _) | (_, Waiting::Commit { .. }) => None,
-            _ => Some(self.deadline),
+            _ => self.deadline,
         }
+    }
+
+    /// The autologout deadline for activity at `moment`.
+    pub(super) fn autologout_from(&self, moment: Instant) -> Option<Instant> {
+        moment.checked_add(self.config.autologout)
     }
 
     /// Closes the session if the autologout deadline has passed: RFC 1939's
@@ -235,7 +242,7 @@ impl Server {
         while self.ready_for_command() {
             match next_line(&self.input, self.config.max_sasl_line) {
                 LineEnd::Complete { content, total } => {
-                    self.deadline = self.last_input + self.config.autologout;
+                    self.deadline = self.autologout_from(self.last_input);
                     let line = self.input.split_to(total);
                     let line = line.get(..content).unwrap_or_default();
                     let is_auth = line
@@ -252,7 +259,7 @@ impl Server {
                     let lf = memchr(b'\n', &self.input);
                     match lf {
                         Some(lf) => {
-                            self.deadline = self.last_input + self.config.autologout;
+                            self.deadline = self.autologout_from(self.last_input);
                             self.input.advance(lf + 1);
                         }
                         None => {
