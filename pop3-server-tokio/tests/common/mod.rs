@@ -12,6 +12,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod serve;
 pub mod wire;
 
 use std::net::SocketAddr;
@@ -21,16 +22,18 @@ use std::time::Duration;
 
 use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
-use pop3_server_tokio::auth::{Authenticator, PasswdFile};
+use pop3_server_tokio::auth::PasswdFile;
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
-use pop3_server_tokio::listener::{Endpoint, StopPolicy, serve};
-use pop3_server_tokio::store::{MaildirStore, MaildropStore};
+use pop3_server_tokio::listener::{Endpoint, StopPolicy};
+use pop3_server_tokio::store::MaildirStore;
 use pop3_server_tokio::tls::TlsSource;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use wire::Wire;
+pub use serve::{Serving, spawn_serve};
+// Each test binary uses part of these.
+#[allow(unused_imports)]
+pub use wire::{Wire, wire_body};
 
 /// Users every test server knows. `alice` and `carol` have plaintext
 /// secrets (every method works); `bob` an Argon2id hash (password
@@ -68,30 +71,14 @@ impl Default for Options {
     }
 }
 
-/// Runs [`serve`] on its own task until the returned sender fires (or is
-/// dropped).
-pub fn spawn_serve<A: Authenticator, S: MaildropStore>(
-    services: Services<A, S>,
-    limits: ConnectionLimits,
-    endpoints: Vec<Endpoint>,
-    policy: StopPolicy,
-) -> (oneshot::Sender<()>, JoinHandle<()>) {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let shutdown = async move {
-        let _ = stopped.await;
-    };
-    let task = tokio::spawn(serve(services, limits, endpoints, shutdown, policy));
-    (stop, task)
-}
-
 /// A running server; stops when dropped or with [`TestServer::stop`].
 pub struct TestServer {
+    /// First, so the server is stopped before the files it uses go.
+    serving: Serving,
     pub plain: SocketAddr,
     pub tls: SocketAddr,
     pub dir: tempfile::TempDir,
     pub cert_pem: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
 }
 
 impl TestServer {
@@ -103,11 +90,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let users = dir.path().join("users");
         std::fs::write(&users, format!("{USERS}{}", options.extra_users)).unwrap();
-        let generated = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-        let cert = dir.path().join("cert.pem");
-        let key = dir.path().join("key.pem");
-        std::fs::write(&cert, generated.cert.pem()).unwrap();
-        std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
+        let (cert, key, cert_pem) = serve::self_signed(dir.path());
         std::fs::create_dir_all(dir.path().join("mail")).unwrap();
         let template = dir.path().join("mail/%u/Maildir").display().to_string();
         let services = Services {
@@ -140,33 +123,23 @@ impl TestServer {
             grace: options.grace,
             drain: Duration::from_secs(5),
         };
-        let (stop, task) = spawn_serve(services, limits, endpoints, policy);
         Self {
             plain,
             tls,
             dir,
-            cert_pem: generated.cert.pem(),
-            stop: Some(stop),
-            task: Some(task),
+            cert_pem,
+            serving: spawn_serve(services, limits, endpoints, policy),
         }
     }
 
     /// Asks the server to stop and waits until it has.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.unwrap();
-        }
+    pub async fn stop(self) {
+        self.serving.stop().await;
     }
 
     /// Starts stopping without waiting.
     pub fn begin_stop(&mut self) -> JoinHandle<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        self.task.take().unwrap()
+        self.serving.begin_stop().unwrap()
     }
 
     pub fn maildir(&self, user: &str) -> PathBuf {
@@ -200,17 +173,6 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-    }
-}
-
 pub fn stored_in(maildir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for sub in ["new", "cur"] {
@@ -235,19 +197,4 @@ pub fn message(tag: &str, size: usize) -> Vec<u8> {
         i += 1;
     }
     m
-}
-
-/// What RETR must send for stored `bytes`: CRLF line ends, dot-stuffed.
-pub fn wire_body(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    for line in text.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.first() == Some(&b'.') {
-            out.push(b'.');
-        }
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }

@@ -1,7 +1,8 @@
-//! A line-level POP3 client for tests: sends exact bytes, reads exact
-//! lines, over plain TCP or TLS.
+//! A line-level POP3 client for tests: exact bytes out, exact lines in,
+//! over plain TCP (from any loopback address) or TLS, and a way to tell
+//! an open connection from one the server closed.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,18 +10,20 @@ use std::time::Duration;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Stream for T {}
 
-/// How long any single read may take before the test fails.
-const READ_LIMIT: Duration = Duration::from_secs(20);
+/// How long any single read may take before the test fails: a hang is a
+/// failure, not a slow pass.
+pub const READ_LIMIT: Duration = Duration::from_secs(30);
 
 pub struct Wire {
     stream: BufReader<Pin<Box<dyn Stream>>>,
 }
 
+/// A TLS client trusting only `cert_pem`.
 pub fn tls_connector(cert_pem: &str) -> tokio_rustls::TlsConnector {
     let mut roots = rustls::RootCertStore::empty();
     let cert = CertificateDer::from_pem_slice(cert_pem.as_bytes()).unwrap();
@@ -35,20 +38,32 @@ pub fn tls_connector(cert_pem: &str) -> tokio_rustls::TlsConnector {
 }
 
 impl Wire {
-    pub async fn connect(addr: SocketAddr) -> Self {
-        let tcp = TcpStream::connect(addr).await.unwrap();
+    fn over(stream: impl Stream + 'static) -> Self {
         Self {
-            stream: BufReader::new(Box::pin(tcp)),
+            stream: BufReader::new(Box::pin(stream)),
         }
+    }
+
+    pub async fn connect(addr: SocketAddr) -> Self {
+        Self::from_tcp(TcpStream::connect(addr).await.unwrap())
+    }
+
+    /// Connects from a chosen local address (any of 127.0.0.0/8 works on
+    /// Linux), so one test can play several peers.
+    pub async fn connect_from(local: IpAddr, addr: SocketAddr) -> Self {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind(SocketAddr::new(local, 0)).unwrap();
+        Self::from_tcp(socket.connect(addr).await.unwrap())
+    }
+
+    pub fn from_tcp(tcp: TcpStream) -> Self {
+        Self::over(tcp)
     }
 
     pub async fn connect_tls(addr: SocketAddr, cert_pem: &str) -> Self {
         let tcp = TcpStream::connect(addr).await.unwrap();
         let name = ServerName::try_from("localhost").unwrap();
-        let tls = tls_connector(cert_pem).connect(name, tcp).await.unwrap();
-        Self {
-            stream: BufReader::new(Box::pin(tls)),
-        }
+        Self::over(tls_connector(cert_pem).connect(name, tcp).await.unwrap())
     }
 
     /// Upgrades after `STLS` was answered `+OK`. Fails the test if the
@@ -58,12 +73,7 @@ impl Wire {
             self.stream.buffer().is_empty(),
             "bytes after the STLS answer"
         );
-        let inner = self.stream.into_inner();
-        let name = ServerName::try_from("localhost").unwrap();
-        let tls = tls_connector(cert_pem).connect(name, inner).await.unwrap();
-        Self {
-            stream: BufReader::new(Box::pin(tls)),
-        }
+        self.try_upgrade(cert_pem).await.unwrap()
     }
 
     /// Like [`Wire::upgrade`], but a failed handshake is returned.
@@ -71,9 +81,7 @@ impl Wire {
         let inner = self.stream.into_inner();
         let name = ServerName::try_from("localhost").unwrap();
         let tls = tls_connector(cert_pem).connect(name, inner).await?;
-        Ok(Self {
-            stream: BufReader::new(Box::pin(tls)),
-        })
+        Ok(Self::over(tls))
     }
 
     pub async fn send(&mut self, bytes: &[u8]) {
@@ -86,7 +94,8 @@ impl Wire {
         self.send(format!("{line}\r\n").as_bytes()).await;
     }
 
-    /// Reads one line, CRLF included; empty at end of stream.
+    /// Reads one line, CRLF included; empty at end of stream. A reset
+    /// fails the test: use [`Wire::until_closed`] where one may come.
     pub async fn raw_line(&mut self) -> Vec<u8> {
         let mut line = Vec::new();
         tokio::time::timeout(READ_LIMIT, self.stream.read_until(b'\n', &mut line))
@@ -96,7 +105,8 @@ impl Wire {
         line
     }
 
-    /// Reads one line as text without its CRLF; panics at end of stream.
+    /// Reads one line as text without its CRLF; fails the test at end of
+    /// stream or on a line that is not UTF-8.
     pub async fn line(&mut self) -> String {
         let line = self.raw_line().await;
         assert!(line.ends_with(b"\r\n"), "not a CRLF line: {line:?}");
@@ -139,13 +149,23 @@ impl Wire {
         self.body().await
     }
 
-    /// Reads until the server closes; returns what came.
+    /// Reads exactly `n` octets, whatever they hold.
+    pub async fn exact(&mut self, n: usize) -> Vec<u8> {
+        let mut bytes = vec![0; n];
+        tokio::time::timeout(READ_LIMIT, self.stream.read_exact(&mut bytes))
+            .await
+            .expect("server did not send in time")
+            .unwrap();
+        bytes
+    }
+
+    /// Reads until the server closes; returns what came. A reset counts
+    /// as closed: a server that closes with input unread resets.
     pub async fn until_closed(&mut self) -> Vec<u8> {
         let mut rest = Vec::new();
-        tokio::time::timeout(READ_LIMIT, self.stream.read_to_end(&mut rest))
+        let _ = tokio::time::timeout(READ_LIMIT, self.stream.read_to_end(&mut rest))
             .await
-            .expect("server did not close in time")
-            .unwrap_or_default();
+            .expect("server did not close in time");
         rest
     }
 
@@ -154,4 +174,26 @@ impl Wire {
         self.ok(&format!("USER {user}")).await;
         self.ok(&format!("PASS {password}")).await;
     }
+
+    /// Reads the greeting, then logs in with USER/PASS.
+    pub async fn greeted_login(&mut self, user: &str, password: &str) {
+        let greeting = self.line().await;
+        assert!(greeting.starts_with("+OK"), "{greeting}");
+        self.login(user, password).await;
+    }
+}
+
+/// What RETR must send for stored `bytes`: CRLF line ends, dot-stuffed.
+pub fn wire_body(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    for line in text.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.first() == Some(&b'.') {
+            out.push(b'.');
+        }
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
 }

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use super::wire::wire_body;
+
 /// Creates `new/`, `cur/` and `tmp/` under `maildir`.
 pub fn create(maildir: &Path) {
     for sub in ["tmp", "new", "cur"] {
@@ -59,21 +61,6 @@ pub fn message(tag: &str, size: usize) -> Vec<u8> {
         i += 1;
     }
     m
-}
-
-/// What RETR must send for stored `bytes`: CRLF line ends, dot-stuffed.
-pub fn wire_body(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    for line in text.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.first() == Some(&b'.') {
-            out.push(b'.');
-        }
-        out.extend_from_slice(line);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }
 
 /// Parses a UIDL listing into (number, uid) pairs.

@@ -17,7 +17,12 @@
 pub mod daemon;
 pub mod fault;
 pub mod maildir;
+/// The in-process server task, shared with `tests/common`.
+#[path = "../common/serve.rs"]
+pub mod serve;
 pub mod server;
+/// The line-level client, shared with `tests/common`.
+#[path = "../common/wire.rs"]
 pub mod wire;
 
 pub use daemon::Daemon;

@@ -10,13 +10,12 @@ use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
 use pop3_server_tokio::auth::PasswdFile;
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
-use pop3_server_tokio::listener::{Endpoint, StopPolicy, serve};
+use pop3_server_tokio::listener::{Endpoint, StopPolicy};
 use pop3_server_tokio::store::MaildirStore;
 use pop3_server_tokio::tls::TlsSource;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
+use super::serve::{Serving, self_signed, spawn_serve};
 use super::{USERS, Wire};
 
 #[derive(Clone)]
@@ -59,12 +58,12 @@ impl Options {
 
 /// A running server, with STLS offered; stopped when dropped.
 pub struct TestServer {
+    /// First, so the server is stopped before the files it uses go.
+    serving: Serving,
     pub addr: SocketAddr,
     pub dir: tempfile::TempDir,
     pub mail_root: PathBuf,
     pub cert_pem: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
 }
 
 impl TestServer {
@@ -72,11 +71,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let users = dir.path().join("users");
         std::fs::write(&users, USERS).unwrap();
-        let generated = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-        let cert = dir.path().join("cert.pem");
-        let key = dir.path().join("key.pem");
-        std::fs::write(&cert, generated.cert.pem()).unwrap();
-        std::fs::write(&key, generated.signing_key.serialize_pem()).unwrap();
+        let (cert, key, cert_pem) = self_signed(dir.path());
         let mail_root = options
             .mail_root
             .clone()
@@ -99,28 +94,17 @@ impl TestServer {
             implicit_tls: false,
             proxy: None,
         }];
-        let (stop, stopped) = oneshot::channel();
         let limits = ConnectionLimits::new(options.max_connections, options.max_per_ip);
         let policy = StopPolicy {
             grace: Duration::from_secs(1),
             drain: Duration::from_secs(2),
         };
-        let task = tokio::spawn(serve(
-            services,
-            limits,
-            endpoints,
-            async move {
-                let _ = stopped.await;
-            },
-            policy,
-        ));
         Self {
             addr,
             dir,
             mail_root,
-            cert_pem: generated.cert.pem(),
-            stop: Some(stop),
-            task: Some(task),
+            cert_pem,
+            serving: spawn_serve(services, limits, endpoints, policy),
         }
     }
 
@@ -149,15 +133,4 @@ pub async fn still_serves(addr: SocketAddr, maildir: &Path) {
     w.ok("NOOP").await;
     w.ok("QUIT").await;
     assert!(w.until_closed().await.is_empty());
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-    }
 }

@@ -13,9 +13,7 @@ use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy};
 use pop3_server_tokio::store::MaildropStore;
 use tokio::net::TcpListener;
 
-use crate::common::{USERS, spawn_serve};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use crate::common::{Serving, USERS, spawn_serve};
 
 #[derive(Clone)]
 pub struct ServerOptions {
@@ -38,8 +36,7 @@ impl Default for ServerOptions {
 /// A running server; stops when dropped.
 pub struct Served {
     pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    serving: Serving,
 }
 
 pub fn passwd_users() -> PasswdFile {
@@ -86,22 +83,9 @@ impl Served {
             grace: Duration::from_secs(2),
             drain: Duration::from_secs(2),
         };
-        let (stop, task) = spawn_serve(services, limits, endpoints, policy);
         Self {
             addr,
-            stop: Some(stop),
-            task: Some(task),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
+            serving: spawn_serve(services, limits, endpoints, policy),
         }
     }
 }
