@@ -35,9 +35,8 @@ pub use serve::{Serving, spawn_serve};
 #[allow(unused_imports)]
 pub use wire::{Wire, wire_body};
 
-/// Users every test server knows. `alice` and `carol` have plaintext
-/// secrets (every method works); `bob` an Argon2id hash (password
-/// methods only).
+/// Users every test server knows: `alice` and `carol`, with plaintext
+/// secrets so every login method works.
 pub const USERS: &str = "alice:{PLAIN}wonderland\ncarol:{PLAIN}c4r0l\n";
 pub const ALICE: (&str, &str) = ("alice", "wonderland");
 
