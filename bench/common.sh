@@ -44,3 +44,26 @@ read_mode() {
         esac
     done
 }
+
+# Builds pop3d and pop3-bench (release) in repository $1 and sets $pop3d
+# and $bench to the binaries.
+# shellcheck disable=SC2034  # $pop3d and $bench are read by the caller
+build_binaries() {
+    local repo=$1 target_dir
+    log "building pop3d and pop3-bench (release)"
+    (cd "$repo" && cargo build --release -q -p pop3-server-tokio --bin pop3d -p pop3-bench --bin pop3-bench)
+    target_dir=${CARGO_TARGET_DIR:-$repo/target}
+    pop3d=$target_dir/release/pop3d
+    bench=$target_dir/release/pop3-bench
+}
+
+# Sets up the scratch directory $WORK (a fresh one named after $1 unless
+# set) and an empty $OUT/results.tsv in $results.
+# shellcheck disable=SC2034  # $results is read by the caller
+make_scratch() {
+    WORK=${WORK:-$(mktemp -d "/tmp/$1.XXXXXX")}
+    chmod 755 "$WORK"
+    mkdir -p "$OUT"
+    results=$OUT/results.tsv
+    : > "$results"
+}

@@ -59,18 +59,10 @@ fi
 dovecot_version=$(/usr/sbin/dovecot --version | cut -d" " -f1)
 
 # --- Build ----------------------------------------------------------------
-log "building pop3d and pop3-bench (release)"
-(cd "$repo" && cargo build --release -q -p pop3-server-tokio --bin pop3d -p pop3-bench --bin pop3-bench)
-target_dir=${CARGO_TARGET_DIR:-$repo/target}
-pop3d=$target_dir/release/pop3d
-bench=$target_dir/release/pop3-bench
+build_binaries "$repo"
 
 # --- Scratch, limits, cleanup ---------------------------------------------
-WORK=${WORK:-$(mktemp -d /tmp/pop3-bench.XXXXXX)}
-chmod 755 "$WORK"
-mkdir -p "$OUT"
-results=$OUT/results.tsv
-: > "$results"
+make_scratch pop3-bench
 # As many descriptors as allowed: the hard limit, raised first where the
 # kernel lets root do so.
 ulimit -Hn 1048576 2>/dev/null || true

@@ -80,18 +80,10 @@ pg_version=$("$pgbin/postgres" --version | awk '{print $3}')
 haproxy_version=$("$haproxy" -v | awk 'NR == 1 {print $3}')
 
 # --- Build ----------------------------------------------------------------
-log "building pop3d and pop3-bench (release)"
-(cd "$repo" && cargo build --release -q -p pop3-server-tokio --bin pop3d -p pop3-bench --bin pop3-bench)
-target_dir=${CARGO_TARGET_DIR:-$repo/target}
-pop3d=$target_dir/release/pop3d
-bench=$target_dir/release/pop3-bench
+build_binaries "$repo"
 
 # --- Scratch, ports, cleanup ----------------------------------------------
-WORK=${WORK:-$(mktemp -d /tmp/pop3-scaling.XXXXXX)}
-chmod 755 "$WORK"
-mkdir -p "$OUT"
-results=$OUT/results.tsv
-: > "$results"
+make_scratch pop3-scaling
 
 pg_port=$PORT_BASE
 proxied=("$((PORT_BASE + 1))" "$((PORT_BASE + 2))")   # pop3d PROXY listeners
