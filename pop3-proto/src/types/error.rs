@@ -28,3 +28,24 @@ pub enum ValueError {
     #[error("value is not valid UTF-8")]
     NotUtf8,
 }
+
+impl ValueError {
+    /// Checks a token: not empty, at most `max` octets, every octet
+    /// `allowed`; the errors in that order.
+    pub(crate) fn check_token(
+        bytes: &[u8],
+        max: usize,
+        allowed: impl Fn(u8) -> bool,
+    ) -> Result<(), Self> {
+        if bytes.is_empty() {
+            return Err(Self::Empty);
+        }
+        if bytes.len() > max {
+            return Err(Self::TooLong { max });
+        }
+        if !bytes.iter().all(|&b| allowed(b)) {
+            return Err(Self::ForbiddenCharacter);
+        }
+        Ok(())
+    }
+}

@@ -80,15 +80,7 @@ impl TryFrom<&[u8]> for Keyword {
     type Error = ValueError;
 
     fn try_from(bytes: &[u8]) -> Result<Self, ValueError> {
-        if bytes.is_empty() {
-            return Err(ValueError::Empty);
-        }
-        if bytes.len() > Self::MAX_LEN {
-            return Err(ValueError::TooLong { max: Self::MAX_LEN });
-        }
-        if !bytes.iter().all(|b| (0x21..=0x7E).contains(b)) {
-            return Err(ValueError::ForbiddenCharacter);
-        }
+        ValueError::check_token(bytes, Self::MAX_LEN, |b| b.is_ascii_graphic())?;
         if bytes.len() < Self::MIN_LEN {
             return Err(ValueError::TooShort { min: Self::MIN_LEN });
         }

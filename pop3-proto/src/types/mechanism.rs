@@ -60,18 +60,9 @@ impl TryFrom<&[u8]> for Mechanism {
     type Error = ValueError;
 
     fn try_from(bytes: &[u8]) -> Result<Self, ValueError> {
-        if bytes.is_empty() {
-            return Err(ValueError::Empty);
-        }
-        if bytes.len() > Self::MAX_LEN {
-            return Err(ValueError::TooLong { max: Self::MAX_LEN });
-        }
-        if !bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
-        {
-            return Err(ValueError::ForbiddenCharacter);
-        }
+        ValueError::check_token(bytes, Self::MAX_LEN, |b| {
+            b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+        })?;
         let upper: String = bytes
             .iter()
             .map(|b| char::from(b.to_ascii_uppercase()))

@@ -21,17 +21,7 @@ impl Uid {
 
     /// Checks `bytes` against the unique-id grammar.
     pub fn validate(bytes: &[u8]) -> Result<(), ValueError> {
-        if bytes.is_empty() {
-            return Err(ValueError::Empty);
-        }
-        if bytes.len() > Self::MAX_LEN {
-            return Err(ValueError::TooLong { max: Self::MAX_LEN });
-        }
-        if bytes.iter().all(|b| (0x21..=0x7E).contains(b)) {
-            Ok(())
-        } else {
-            Err(ValueError::ForbiddenCharacter)
-        }
+        ValueError::check_token(bytes, Self::MAX_LEN, |b| b.is_ascii_graphic())
     }
 }
 
