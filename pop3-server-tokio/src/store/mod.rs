@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use pop3_proto::server::{CommitOutcome, Deletion, Maildrop, RetrieveError};
 use pop3_proto::types::Username;
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, ReadBuf};
 
 pub mod maildir;
 pub mod postgres;
@@ -21,6 +21,20 @@ pub use postgres::PostgresStore;
 /// A message body being read: the stored octets, as they are on disk.
 /// The session driver dot-stuffs them and turns bare LF into CRLF.
 pub type MessageReader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// Serves a reader's next octets from `buffer[*at..]` into `out`, as far
+/// as both go; false when the buffer is used up, so the reader fetches
+/// more.
+pub(crate) fn serve_buffered(buffer: &[u8], at: &mut usize, out: &mut ReadBuf<'_>) -> bool {
+    let rest = buffer.get(*at..).unwrap_or_default();
+    if rest.is_empty() {
+        return false;
+    }
+    let n = rest.len().min(out.remaining());
+    out.put_slice(rest.get(..n).unwrap_or_default());
+    *at += n;
+    true
+}
 
 /// Why a maildrop could not be opened.
 #[derive(Debug, thiserror::Error)]

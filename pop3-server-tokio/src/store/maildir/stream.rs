@@ -17,6 +17,8 @@ use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio::task::JoinHandle;
 
+use crate::store::serve_buffered;
+
 /// Octets read from the file per trip to the blocking pool.
 pub(super) const CHUNK: usize = 128 * 1024;
 
@@ -72,11 +74,7 @@ impl AsyncRead for Chunked {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         loop {
-            let rest = this.chunk.get(this.at..).unwrap_or_default();
-            if !rest.is_empty() {
-                let n = rest.len().min(out.remaining());
-                out.put_slice(rest.get(..n).unwrap_or_default());
-                this.at += n;
+            if serve_buffered(&this.chunk, &mut this.at, out) {
                 return Poll::Ready(Ok(()));
             }
             // This chunk is out; the next, if any, takes its place.

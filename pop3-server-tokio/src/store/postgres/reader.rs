@@ -11,6 +11,8 @@ use deadpool_postgres::Object;
 use tokio::io::{AsyncRead, ReadBuf};
 use tokio_postgres::Statement;
 
+use crate::store::serve_buffered;
+
 /// Octets fetched per query; the first page comes with the length, in the
 /// query that opens the message, so a message of up to a page is one query.
 pub(super) const PAGE: i32 = 256 * 1024;
@@ -79,12 +81,7 @@ impl AsyncRead for PageReader {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         loop {
-            if let Some(rest) = this.page.get(this.at..)
-                && !rest.is_empty()
-            {
-                let n = rest.len().min(buf.remaining());
-                buf.put_slice(rest.get(..n).unwrap_or_default());
-                this.at += n;
+            if serve_buffered(&this.page, &mut this.at, buf) {
                 return Poll::Ready(Ok(()));
             }
             if this.fetching.is_none() {
