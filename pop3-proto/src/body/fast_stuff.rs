@@ -30,13 +30,17 @@ const SHORT: usize = 80;
 /// A fixed copy that covers any span the fast path copies: spans never
 /// start more than one block before the block being examined.
 const LONG: usize = 2 * BLOCK;
-/// Input octets of blocks per piece: small enough that the output window
-/// zero-filled for a piece is still in cache when it is overwritten, and
-/// that the fill is short enough for the vector `memset`.
-const PIECE: usize = 1024;
-/// Input offsets a piece can address: a power of two, for the mask, and
-/// more than the last block of a piece and its lookahead can reach.
-const IN_SPAN: usize = 2 * PIECE;
+/// Input offsets a piece can address: a power of two, for the mask.
+const IN_SPAN: usize = 2048;
+/// Input octets of blocks per piece: as many as [`IN_SPAN`] allows, as
+/// each piece costs a buffer resize. The output window zero-filled for a
+/// piece then stays in cache until it is overwritten, and for typical mail
+/// stays under 2 KiB, the most glibc fills with its vector `memset` (larger
+/// fills use `rep stosb`, which starts slowly).
+const PIECE: usize = IN_SPAN - 3 * BLOCK;
+// The last block of a piece starts before `PIECE` and is read with the
+// octet after it: all of that must stay within the mask.
+const _: () = assert!(PIECE + BLOCK < IN_SPAN);
 /// Input octets a piece reads from where it starts (the fixed copies may
 /// read past the last offset).
 const IN_WINDOW: usize = IN_SPAN + LONG;
