@@ -3,6 +3,7 @@
 
 use bytes::BytesMut;
 
+use super::unstuff::SCAN;
 use super::*;
 
 /// `data` cut at `cuts` (any order, repeats give empty chunks).
@@ -358,4 +359,19 @@ fn roundtrip_single_octets() {
     assert!(done);
     assert_eq!(consumed, wire.len());
     assert_eq!(message, wire_form(stored));
+}
+
+/// A dot-line or the terminator just before, across or after the end of
+/// the stretch the decoder searches at once, in one chunk.
+#[test]
+fn unstuff_dot_lines_around_the_search_stretch() {
+    for len in SCAN - 4..SCAN + 4 {
+        let line = vec![b'a'; len];
+        let wire = [&line[..], b"\r\n..x\r\n.\r\n"].concat();
+        let want = [&line[..], b"\r\n.x\r\n"].concat();
+        assert_eq!(unstuff(&wire), (want, wire.len(), true), "len {len}");
+        let wire = [&line[..], b"\r\n.\r\n+OK"].concat();
+        let want = [&line[..], b"\r\n"].concat();
+        assert_eq!(unstuff(&wire), (want, wire.len() - 3, true), "len {len}");
+    }
 }

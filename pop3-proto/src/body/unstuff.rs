@@ -13,6 +13,10 @@ pub struct Decoded {
     pub done: bool,
 }
 
+/// Most input searched for a dot-line at once: the span found is copied
+/// right after, and a bounded search leaves it in cache for the copy.
+pub(super) const SCAN: usize = 16 * 1024;
+
 /// Where the decoder is within the current line.
 ///
 /// The only octets ever held back are a line-initial `.` and a CR after
@@ -114,9 +118,11 @@ impl DotUnstuffer {
     }
 
     /// The length of the prefix of `rest` (which is inside a line) that can
-    /// be copied as is: through the first LF followed by `.`, or all of it.
-    /// Also the state after that prefix.
+    /// be copied as is: through the first LF followed by `.`, or all of the
+    /// first [`SCAN`] octets. Also the state after that prefix; an LF
+    /// ending it leaves a `.` after it to the line-start state.
     fn span_to_dot_line(&self, rest: &[u8]) -> (usize, State) {
+        let rest = rest.get(..SCAN).unwrap_or(rest);
         if let Some(lf) = self.dot_line.find(rest) {
             return (lf + 1, State::LineStart);
         }
