@@ -12,7 +12,7 @@
 mod common;
 
 use bytes::BytesMut;
-use common::{Session, TestApp};
+use common::{Session, TestApp, three_ways};
 use pop3_proto::parse::{CommandError, LineEnd, next_line};
 use pop3_proto::server::ServerConfig;
 use pop3_proto::types::Command;
@@ -23,10 +23,6 @@ const KEYWORDS: &[&str] = &[
     "USER", "PASS", "APOP", "AUTH", "CAPA", "STLS", "UTF8", "LANG", "STAT", "LIST", "RETR", "DELE",
     "NOOP", "RSET", "TOP", "UIDL", "QUIT",
 ];
-
-/// What follows the line in the trailing-data way: the next pipelined
-/// command and the first bytes of one more.
-const TRAILING: &[u8] = b"NOOP\r\nRET";
 
 /// A keyword: a known one in any case, or a short unknown one.
 fn keyword() -> impl Strategy<Value = Vec<u8>> {
@@ -110,32 +106,7 @@ fn frame(buf: &[u8]) -> Option<(&[u8], &[u8])> {
 /// Frames `wire` (one line and its ending) and parses it three ways,
 /// checking that all agree and that trailing input is left intact.
 fn parsed_three_ways(wire: &[u8]) -> Result<Command, CommandError> {
-    let (content, rest) = frame(wire).expect("whole: a complete line");
-    assert!(rest.is_empty(), "whole: one line");
-    let whole = parse::command(content);
-
-    let mut buf = Vec::new();
-    let mut bytewise = None;
-    for (i, byte) in wire.iter().enumerate() {
-        buf.push(*byte);
-        if let Some((content, _)) = frame(&buf) {
-            assert_eq!(i + 1, wire.len(), "bytewise: the line ended early");
-            bytewise = Some(parse::command(content));
-        }
-    }
-    assert_eq!(
-        bytewise.expect("bytewise: the last byte ends the line"),
-        whole
-    );
-
-    let chunk = [wire, TRAILING].concat();
-    let (content, rest) = frame(&chunk).expect("trailing: a complete line");
-    assert_eq!(parse::command(content), whole, "with trailing data");
-    assert_eq!(rest, TRAILING, "trailing data left intact");
-    let (next, partial) = frame(rest).expect("the pipelined command");
-    assert_eq!(parse::command(next), Ok(Command::Noop));
-    assert_eq!(frame(partial), None, "the partial line waits");
-    whole
+    three_ways::parsed_three_ways(wire, frame, parse::command)
 }
 
 /// A session before login, or logged in with two messages.

@@ -229,6 +229,11 @@ fn lang(args: Option<&[u8]>) -> Result<Command, CommandError> {
     }
 }
 
+/// The three-way feeding check the integration tests use too.
+#[cfg(test)]
+#[path = "../../tests/common/three_ways.rs"]
+mod three_ways;
+
 #[cfg(test)]
 mod tests {
     use std::fmt::Debug;
@@ -238,10 +243,6 @@ mod tests {
 
     /// The framing limit the server reads command and SASL lines with.
     const MAX_LINE: usize = 16 * 1024;
-
-    /// What follows the line in the trailing-data way: the next pipelined
-    /// command and the first bytes of one more.
-    const TRAILING: &[u8] = b"NOOP\r\nRET";
 
     fn n(v: u32) -> MessageNumber {
         MessageNumber::new(v).unwrap()
@@ -257,41 +258,11 @@ mod tests {
     }
 
     /// Feeds `line` and its CRLF through the framing the server uses three
-    /// ways: whole, one byte at a time, and followed by [`TRAILING`]. Each
-    /// way's framed line is parsed; all three outcomes must be equal, and
-    /// the trailing bytes must come out untouched for the next parse.
+    /// ways (see [`three_ways::parsed_three_ways`]) and returns the parse.
     fn fed_three_ways<T: PartialEq + Debug>(line: &[u8], parse: fn(&[u8]) -> T) -> T {
         let shown = String::from_utf8_lossy(line);
         assert!(!line.contains(&b'\n'), "a line cannot hold LF: {shown}");
-        let wire = [line, b"\r\n"].concat();
-
-        let (content, rest) = frame(&wire).expect("a whole line is complete");
-        assert!(rest.is_empty(), "whole: {shown}");
-        let whole = parse(content);
-
-        let mut buf = Vec::new();
-        let mut bytewise = None;
-        for (i, byte) in wire.iter().enumerate() {
-            buf.push(*byte);
-            if let Some((content, rest)) = frame(&buf) {
-                assert_eq!(i + 1, wire.len(), "bytewise: line ended early: {shown}");
-                assert!(rest.is_empty());
-                bytewise = Some(parse(content));
-            }
-        }
-        let bytewise = bytewise.expect("bytewise: the last byte completes the line");
-        assert_eq!(bytewise, whole, "bytewise vs whole: {shown}");
-
-        let chunk = [&wire[..], TRAILING].concat();
-        let (content, rest) = frame(&chunk).expect("the first line is complete");
-        let trailing = parse(content);
-        assert_eq!(trailing, whole, "with trailing data vs whole: {shown}");
-        assert_eq!(rest, TRAILING, "trailing bytes left intact: {shown}");
-        let (next, partial) = frame(rest).expect("the pipelined command is complete");
-        assert_eq!(command(next), Ok(Command::Noop), "next parse: {shown}");
-        assert_eq!(frame(partial), None, "the partial line waits: {shown}");
-
-        whole
+        three_ways::parsed_three_ways(&[line, b"\r\n"].concat(), frame, parse)
     }
 
     #[test]

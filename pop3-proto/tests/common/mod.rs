@@ -12,6 +12,7 @@
 )]
 
 pub mod credentials;
+pub mod three_ways;
 pub mod trace;
 pub mod trace_client;
 
