@@ -31,7 +31,6 @@ struct Run {
     tape: Tape,
     requests: BTreeMap<RequestId, (Status, bool)>,
     greeted: bool,
-    last_reply: Option<RequestId>,
     capabilities: Option<Vec<Capability>>,
     body_octets: usize,
     fed: usize,
@@ -46,9 +45,9 @@ struct Run {
 /// - the greeting is the first event and comes once; nothing is written
 ///   before it, nor once the session is closed;
 /// - every event names a request that was made; each request ends once
-///   (reply, abort or cancellation); replies come in the order the
-///   requests were made; body chunks come only between `BodyStart` and
-///   `BodyEnd`;
+///   (reply, abort or cancellation), in the order the requests were
+///   made, after every earlier request's body; body chunks come only
+///   between `BodyStart` and `BodyEnd`;
 /// - body octets never exceed the octets received;
 /// - every line written is one CRLF-terminated line with no CR, LF or
 ///   NUL inside (a server cannot inject a command), of bounded length;
@@ -87,7 +86,6 @@ pub fn check(data: &[u8]) {
         tape,
         requests: BTreeMap::new(),
         greeted: false,
-        last_reply: None,
         capabilities: None,
         body_octets: 0,
         fed: 0,
@@ -246,7 +244,7 @@ impl Run {
                         self.capabilities = Some(caps.clone());
                     }
                     let tls = matches!(result, Ok(Reply::TlsReady));
-                    self.finish(id, if body { Status::Body } else { Status::Done }, true);
+                    self.finish(id, if body { Status::Body } else { Status::Done });
                     if tls {
                         self.client.tls_established().expect("handshake pending");
                         self.capabilities = None;
@@ -264,9 +262,9 @@ impl Run {
                 ClientEvent::AuthAborted { id, .. } => {
                     let is_auth = self.requests.get(&id).is_some_and(|(_, auth)| *auth);
                     assert!(is_auth, "AUTH aborted for another request");
-                    self.finish(id, Status::Done, true);
+                    self.finish(id, Status::Done);
                 }
-                ClientEvent::Cancelled { id } => self.finish(id, Status::Done, false),
+                ClientEvent::Cancelled { id } => self.finish(id, Status::Done),
                 ClientEvent::Greeting(_) => {}
             }
         }
@@ -280,17 +278,17 @@ impl Run {
         }
     }
 
-    /// Records the end of a request, which must be pending. Replies (and
-    /// AUTH aborts) come in the order the requests were made; a
-    /// cancellation is reported as soon as it is decided, which may be
-    /// before an earlier request's reply, so it is not ordered.
-    fn finish(&mut self, id: RequestId, status: Status, reply: bool) {
+    /// Records the end of a request, which must be pending. Requests end
+    /// in the order they were made: every earlier one has ended already,
+    /// body and all.
+    fn finish(&mut self, id: RequestId, status: Status) {
         assert_eq!(self.status(id), Status::Pending, "{id:?} answered twice");
-        if reply {
-            if let Some(last) = self.last_reply {
-                assert!(last < id, "{id:?} answered after {last:?}");
-            }
-            self.last_reply = Some(id);
+        if let Some((earlier, _)) = self
+            .requests
+            .range(..id)
+            .find(|(_, (status, _))| *status != Status::Done)
+        {
+            panic!("{id:?} ended before {earlier:?}");
         }
         let is_auth = self.requests.get(&id).is_some_and(|(_, auth)| *auth);
         self.requests.insert(id, (status, is_auth));

@@ -184,9 +184,10 @@ pub enum ClientEvent {
     /// goes out in clear), TRANSACTION commands queued behind a failed
     /// login, and everything queued before a `-ERR` greeting.
     ///
-    /// It comes right after the reply that caused it, so it can come
-    /// before the replies to earlier requests still on the wire (a CAPA
-    /// pipelined behind the failed login): match events by id.
+    /// Like every request's end, it comes in request order: after the
+    /// reply that caused it and after the replies to requests made before
+    /// it (a CAPA queued between the failed login and the cancelled STAT
+    /// is answered first).
     Cancelled {
         /// The request.
         id: RequestId,

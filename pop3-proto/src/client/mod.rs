@@ -42,6 +42,11 @@
 //! flight, and nothing follows them until they finish, because they
 //! change what the connection is (encrypted, authenticated).
 //!
+//! Requests end in the order they were made, whether by a reply (after
+//! the last [`ClientEvent::BodyChunk`] for RETR and TOP), an
+//! [`ClientEvent::AuthAborted`] or a [`ClientEvent::Cancelled`]: a loop
+//! that waits for its oldest request never misses an ending.
+//!
 //! # Bounded memory
 //!
 //! Response lines are limited ([`ClientConfig::max_line`]), listings too

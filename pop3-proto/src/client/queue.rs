@@ -89,6 +89,16 @@ pub(super) struct Pending {
     pub(super) expect: Expect,
 }
 
+/// An entry of the queue of requests not yet written.
+#[derive(Debug)]
+pub(super) enum Queued {
+    Request(Pending),
+    /// A request cancelled before it was written. Its
+    /// [`ClientEvent::Cancelled`] waits here until every earlier request
+    /// has ended, so requests end in the order they were made.
+    Cancelled(RequestId),
+}
+
 /// A command written, its reply not yet read. A `user_pass` request may
 /// have two (USER and PASS) under one id.
 #[derive(Debug)]
@@ -101,6 +111,7 @@ impl Client {
     /// Writes as many queued commands as the rules allow: all of them
     /// under PIPELINING (RFC 2449), else one at a time; STLS and AUTH only
     /// with nothing in flight, and nothing after them until they finish.
+    /// A cancellation at the head is reported once nothing is in flight.
     pub(super) fn flush(&mut self) {
         let open = matches!(
             self.state,
@@ -111,9 +122,13 @@ impl Client {
         }
         let pipelining = self.pipelining_allowed();
         while let Some(next) = self.queue.front() {
-            let barrier = next.expect.is_barrier();
             // A listing or body still being read is in flight too.
             let busy = !self.in_flight.is_empty() || !matches!(self.reading, Reading::Line);
+            let barrier = match next {
+                Queued::Request(pending) => pending.expect.is_barrier(),
+                // Ends once everything before it has: like a barrier.
+                Queued::Cancelled(_) => true,
+            };
             let head_barrier = self
                 .in_flight
                 .front()
@@ -121,12 +136,15 @@ impl Client {
             if busy && (barrier || !pipelining || head_barrier) {
                 break;
             }
-            let Some(pending) = self.queue.pop_front() else {
-                break;
-            };
-            self.write(pending, pipelining);
-            if barrier {
-                break;
+            match self.queue.pop_front() {
+                Some(Queued::Request(pending)) => {
+                    self.write(pending, pipelining);
+                    if barrier {
+                        break;
+                    }
+                }
+                Some(Queued::Cancelled(id)) => self.events.push_back(ClientEvent::Cancelled { id }),
+                None => break,
             }
         }
     }
@@ -171,31 +189,36 @@ impl Client {
         if matches!(expect, Expect::Stls) {
             self.tls = TlsState::Requested;
         }
-        self.queue.push_back(Pending {
+        self.queue.push_back(Queued::Request(Pending {
             id,
             command,
             expect,
-        });
+        }));
         self.flush();
         id
     }
 
-    /// Drops every queued request, telling the caller.
+    /// Drops every queued request, telling the caller now: nothing is in
+    /// flight when this is called (after a greeting or a STLS refusal).
     pub(super) fn cancel_queue(&mut self) {
-        while let Some(pending) = self.queue.pop_front() {
-            self.cancelled(pending);
+        while let Some(queued) = self.queue.pop_front() {
+            let id = match queued {
+                Queued::Request(pending) => self.cancelled(pending),
+                Queued::Cancelled(id) => id,
+            };
+            self.events.push_back(ClientEvent::Cancelled { id });
         }
     }
 
-    fn cancelled(&mut self, pending: Pending) {
+    /// Forgets what `pending` would have changed; returns its id.
+    fn cancelled(&mut self, pending: Pending) -> RequestId {
         if pending.expect.is_login() {
             self.logins_pending = self.logins_pending.saturating_sub(1);
         }
         if matches!(pending.command, Command::Quit) {
             self.quit_queued = false;
         }
-        self.events
-            .push_back(ClientEvent::Cancelled { id: pending.id });
+        pending.id
     }
 
     /// A login failed: TRANSACTION commands queued behind it would only
@@ -208,12 +231,18 @@ impl Client {
         }
         let mut kept = std::collections::VecDeque::with_capacity(self.queue.len());
         let mut behind_login = false;
-        while let Some(pending) = self.queue.pop_front() {
-            behind_login |= pending.expect.is_login();
-            if !behind_login && Allowed::of(&pending.command) == Allowed::Transaction {
-                self.cancelled(pending);
-            } else {
-                kept.push_back(pending);
+        while let Some(queued) = self.queue.pop_front() {
+            match queued {
+                Queued::Request(pending) => {
+                    behind_login |= pending.expect.is_login();
+                    if !behind_login && Allowed::of(&pending.command) == Allowed::Transaction {
+                        let id = self.cancelled(pending);
+                        kept.push_back(Queued::Cancelled(id));
+                    } else {
+                        kept.push_back(Queued::Request(pending));
+                    }
+                }
+                cancelled @ Queued::Cancelled(_) => kept.push_back(cancelled),
             }
         }
         self.queue = kept;

@@ -1,6 +1,6 @@
 //! Reading replies: status lines, listings line by line, SASL steps.
 
-use super::queue::{Expect, InFlight, Pending};
+use super::queue::{Expect, InFlight, Pending, Queued};
 use super::sasl::{Answer, SaslDriver};
 use super::session::{Client, TlsState};
 use super::{ClientEvent, Greeting, ProtocolError, Reply, RequestId, ServerError, SessionState};
@@ -172,11 +172,11 @@ impl Client {
             Expect::User { password } => {
                 if let Some(password) = password {
                     // Not pipelined: PASS goes next, ahead of the queue.
-                    self.queue.push_front(Pending {
+                    self.queue.push_front(Queued::Request(Pending {
                         id,
                         command: Command::Pass(password),
                         expect: Expect::Login,
-                    });
+                    }));
                 }
             }
             Expect::Login => {

@@ -2,7 +2,7 @@ use std::collections::VecDeque;
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use super::queue::{InFlight, Pending};
+use super::queue::{InFlight, Queued};
 use super::reader::Reading;
 use super::{ClientConfig, ClientError, ClientEvent, ProtocolError, SessionState};
 use crate::body::DotUnstuffer;
@@ -34,7 +34,7 @@ pub struct Client {
     pub(super) input: BytesMut,
     pub(super) out: BytesMut,
     pub(super) events: VecDeque<ClientEvent>,
-    pub(super) queue: VecDeque<Pending>,
+    pub(super) queue: VecDeque<Queued>,
     pub(super) in_flight: VecDeque<InFlight>,
     pub(super) reading: Reading,
     pub(super) next_id: u64,

@@ -284,6 +284,33 @@ fn failed_login_cancels_transaction_commands_up_to_the_next_login() {
     );
 }
 
+/// A cancellation waits for the requests made before it: the CAPA queued
+/// between the failed login and the STAT is answered first.
+#[test]
+fn cancellations_keep_request_order() {
+    let mut client = session(false, false);
+    let login = client.apop(user("alice"), b"wrong").unwrap();
+    let capa = client.capa().unwrap();
+    let stat = client.stat().unwrap();
+    let quit = client.quit().unwrap();
+    assert!(sent(&mut client).starts_with(b"APOP alice "));
+    assert_eq!(feed(&mut client, b"-ERR no\r\n"), b"CAPA\r\n");
+    assert_eq!(drain(&mut client), vec![err(login, None, "no")]);
+    // The STAT's cancellation is decided, but the CAPA is still out.
+    assert!(!client.is_idle());
+    assert_eq!(feed(&mut client, b"+OK\r\nUSER\r\n.\r\n"), b"QUIT\r\n");
+    assert_eq!(
+        drain(&mut client),
+        vec![
+            ok(capa, Reply::Capabilities(vec![Capability::User])),
+            ClientEvent::Cancelled { id: stat },
+        ]
+    );
+    feed(&mut client, b"+OK bye\r\n");
+    assert_eq!(drain(&mut client), vec![ok(quit, Reply::Ok(text("bye")))]);
+    assert!(client.is_idle());
+}
+
 #[test]
 fn wrong_state_is_refused_locally() {
     let wrong = |command, state| Err(ClientError::WrongState { command, state });
