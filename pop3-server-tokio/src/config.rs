@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use pop3_proto::types::Mechanism;
+use pop3_proto::types::{Expire, Mechanism};
 use serde::Deserialize;
 
 use crate::proxy::{Network, TrustedNetworks};
@@ -175,8 +175,36 @@ pub struct FileConfig {
     /// Networks the PROXY listeners accept connections from, e.g.
     /// `["127.0.0.1/32"]`.
     pub proxy_trusted: Vec<String>,
+    /// LOGIN-DELAY (RFC 2449): advertised, and a login to a maildrop
+    /// sooner than this many seconds after the last one is refused.
+    pub login_delay_secs: Option<u32>,
+    /// EXPIRE (RFC 2449): `"never"`, or the days retrieved messages are
+    /// kept at least. Advertised only: the site's retention job deletes.
+    pub expire: Option<ExpireSetting>,
     /// The `[limits]` table.
     pub limits: Limits,
+}
+
+/// The `expire` key: a number of days, or `"never"`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum ExpireSetting {
+    /// Days.
+    Days(u32),
+    /// A word: only `never` is one.
+    Word(String),
+}
+
+impl ExpireSetting {
+    fn policy(&self) -> Result<Expire, ConfigError> {
+        match self {
+            Self::Days(days) => Ok(Expire::Days(*days)),
+            Self::Word(word) if word.eq_ignore_ascii_case("never") => Ok(Expire::Never),
+            Self::Word(word) => Err(ConfigError::Invalid(format!(
+                "`expire` must be a number of days or \"never\", not {word:?}"
+            ))),
+        }
+    }
 }
 
 impl FileConfig {
@@ -257,6 +285,10 @@ pub struct Settings {
     /// SASL mechanisms offered, if set; `None` offers those of
     /// [`SERVABLE`] that some user in the users file can complete.
     pub mechanisms: Option<Vec<Mechanism>>,
+    /// LOGIN-DELAY seconds, advertised and enforced.
+    pub login_delay: Option<u32>,
+    /// EXPIRE policy, advertised.
+    pub expire: Option<Expire>,
     /// Limits.
     pub limits: Limits,
 }
@@ -319,6 +351,16 @@ impl Settings {
                     .collect::<Result<_, _>>()?,
             ),
         };
+        if file.login_delay_secs == Some(0) {
+            return Err(ConfigError::Invalid(
+                "`login_delay_secs` must be positive (leave it out for no delay)".into(),
+            ));
+        }
+        let expire = file
+            .expire
+            .as_ref()
+            .map(ExpireSetting::policy)
+            .transpose()?;
         let limits = file.limits;
         if limits.max_connections == 0 || limits.max_connections_per_ip == 0 {
             return Err(ConfigError::Invalid(
@@ -346,6 +388,8 @@ impl Settings {
             apop: file.apop.unwrap_or(false),
             user_pass: file.user_pass.unwrap_or(true),
             mechanisms,
+            login_delay: file.login_delay_secs,
+            expire,
             limits,
         })
     }
@@ -489,6 +533,33 @@ mod tests {
             ..Overrides::default()
         };
         assert!(Settings::resolve(FileConfig::default(), over).is_ok());
+    }
+
+    #[test]
+    fn login_delay_and_expire() {
+        let resolve = |extra: &str| {
+            Settings::resolve(
+                parse(&format!("{MINIMAL}{extra}")).unwrap(),
+                Overrides::default(),
+            )
+        };
+        let s = resolve("").unwrap();
+        assert_eq!((s.login_delay, s.expire), (None, None));
+        let s = resolve("login_delay_secs = 900\nexpire = 30\n").unwrap();
+        assert_eq!(
+            (s.login_delay, s.expire),
+            (Some(900), Some(Expire::Days(30)))
+        );
+        let s = resolve("expire = \"NEVER\"\n").unwrap();
+        assert_eq!(s.expire, Some(Expire::Never));
+        let s = resolve("expire = 0\n").unwrap();
+        assert_eq!(s.expire, Some(Expire::Days(0)));
+        let err = resolve("expire = \"soon\"\n").unwrap_err();
+        assert!(err.to_string().contains("\"never\""), "{err}");
+        let err = resolve("login_delay_secs = 0\n").unwrap_err();
+        assert!(err.to_string().contains("login_delay_secs"), "{err}");
+        assert!(parse("expire = -1\n").is_err());
+        assert!(parse("login_delay_secs = \"15m\"\n").is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pop3_proto::server::ServerConfig;
 
-use crate::limits::LoginPenalty;
+use crate::limits::{LoginPenalty, RecentLogins};
 use crate::tls::TlsSource;
 
 /// The shared parts a session driver needs, cheap to clone.
@@ -22,6 +22,9 @@ pub struct Services<A, S> {
     pub tls: Option<Arc<TlsSource>>,
     /// Failed-login delays, per peer address.
     pub penalty: LoginPenalty,
+    /// Last logins per maildrop, to enforce the LOGIN-DELAY that
+    /// `protocol` advertises (none is enforced when it advertises none).
+    pub recent_logins: RecentLogins,
     /// Whether cleartext credentials are accepted without TLS from peers
     /// that are not on loopback (RFC 8314 says no by default).
     pub allow_cleartext: bool,
@@ -37,6 +40,7 @@ impl<A, S> Clone for Services<A, S> {
             store: Arc::clone(&self.store),
             tls: self.tls.clone(),
             penalty: self.penalty.clone(),
+            recent_logins: self.recent_logins.clone(),
             allow_cleartext: self.allow_cleartext,
             handshake_timeout: self.handshake_timeout,
         }

@@ -367,3 +367,25 @@ async fn only_mechanisms_some_user_can_complete_are_offered() {
     let sasl = capa.lines().find(|l| l.starts_with("SASL")).unwrap();
     assert_eq!(sasl, "SASL SCRAM-SHA-256 CRAM-MD5 PLAIN LOGIN", "{capa}");
 }
+
+/// `login_delay_secs` and `expire` from the configuration file reach CAPA,
+/// and the delay is enforced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_delay_and_expire_come_from_the_file() {
+    let dir = setup();
+    let config = dir.path().join("pop3d.toml");
+    std::fs::write(&config, "login_delay_secs = 600\nexpire = \"never\"\n").unwrap();
+    let daemon = Daemon::start(dir.path(), &["--config", config.to_str().unwrap()]);
+    let mut w = Wire::connect(daemon.addr).await;
+    w.line().await;
+    let capa = String::from_utf8(w.multi("CAPA").await).unwrap();
+    assert!(capa.contains("\r\nLOGIN-DELAY 600\r\n"), "{capa}");
+    assert!(capa.contains("\r\nEXPIRE NEVER\r\n"), "{capa}");
+    w.login("alice", "wonderland").await;
+    w.ok("QUIT").await;
+    let mut w = Wire::connect(daemon.addr).await;
+    w.line().await;
+    w.ok("USER alice").await;
+    let refused = w.ask("PASS wonderland").await;
+    assert!(refused.starts_with("-ERR [LOGIN-DELAY]"), "{refused}");
+}

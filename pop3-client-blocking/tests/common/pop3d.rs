@@ -14,7 +14,7 @@ use pop3_client_blocking::{LoginMethod, Mechanism};
 use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
 use pop3_server_tokio::auth::{HashCost, PasswdFile, Scheme, hash_password_with};
-use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
+use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty, RecentLogins};
 use pop3_server_tokio::listener::{Endpoint, StopPolicy, serve};
 use pop3_server_tokio::store::MaildirStore;
 use pop3_server_tokio::tls::TlsSource;
@@ -97,6 +97,7 @@ impl Pop3d {
             )),
             // No delay after a failed login: the suite fails many on purpose.
             penalty: LoginPenalty::new(Duration::ZERO, Duration::ZERO),
+            recent_logins: RecentLogins::default(),
             allow_cleartext: false,
             handshake_timeout: Duration::from_secs(10),
         };

@@ -1,8 +1,11 @@
 //! Limits that protect the server from its peers: how many connections,
-//! and how fast a peer may guess passwords.
+//! how fast a peer may guess passwords, and how often a maildrop may be
+//! logged in to.
 
 mod connections;
 mod penalty;
+mod recent_logins;
 
 pub use connections::{ConnectionLimits, ConnectionPermit, Refusal};
 pub use penalty::LoginPenalty;
+pub use recent_logins::RecentLogins;

@@ -1,6 +1,6 @@
 //! Answers to the core's events, from the authenticator and the store.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use pop3_proto::server::{CommitOutcome, Event, LoginError, LoginRequest, Server};
 
@@ -79,14 +79,30 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
                 return;
             }
         };
+        let login_delay = self.services.protocol.login_delay.map(u64::from);
+        let login_delay = login_delay.map(Duration::from_secs);
+        let owner = account.maildrop_owner.as_str();
+        let logins = &self.services.recent_logins;
+        if login_delay.is_some_and(|delay| logins.too_soon(owner, Instant::now(), delay)) {
+            tracing::info!(peer = %self.peer, user = owner, "login refused: LOGIN-DELAY");
+            let _ = server.reject_login(request, LoginError::LoginDelay);
+            return;
+        }
         match self.services.store.open(&account.maildrop_owner).await {
             Ok(open) => {
                 self.services.penalty.succeeded(peer);
                 let snapshot = open.snapshot().clone();
                 self.maildrop = Some(open);
-                if let Err(misuse) = server.accept_login(request, snapshot) {
-                    tracing::warn!(reason = misuse.reason, "login could not be accepted");
-                    self.maildrop = None;
+                match server.accept_login(request, snapshot) {
+                    Ok(()) => {
+                        if let Some(delay) = login_delay {
+                            logins.logged_in(owner, Instant::now(), delay);
+                        }
+                    }
+                    Err(misuse) => {
+                        tracing::warn!(reason = misuse.reason, "login could not be accepted");
+                        self.maildrop = None;
+                    }
                 }
             }
             Err(error) => {

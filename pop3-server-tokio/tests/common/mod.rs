@@ -23,7 +23,7 @@ use std::time::Duration;
 use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
 use pop3_server_tokio::auth::PasswdFile;
-use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
+use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty, RecentLogins};
 use pop3_server_tokio::listener::{Endpoint, StopPolicy};
 use pop3_server_tokio::store::MaildirStore;
 use pop3_server_tokio::tls::TlsSource;
@@ -98,6 +98,7 @@ impl TestServer {
             store: Arc::new(MaildirStore::new(template)),
             tls: Some(Arc::new(TlsSource::load(cert, key).unwrap())),
             penalty: LoginPenalty::new(options.penalty, options.penalty * 8),
+            recent_logins: RecentLogins::default(),
             allow_cleartext: options.allow_cleartext,
             handshake_timeout: Duration::from_secs(10),
         };

@@ -9,7 +9,7 @@ use std::time::Duration;
 use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
 use pop3_server_tokio::auth::PasswdFile;
-use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
+use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty, RecentLogins};
 use pop3_server_tokio::listener::{Endpoint, StopPolicy};
 use pop3_server_tokio::store::MaildirStore;
 use pop3_server_tokio::tls::TlsSource;
@@ -84,6 +84,7 @@ impl TestServer {
             store: Arc::new(MaildirStore::new(template)),
             tls: Some(Arc::new(TlsSource::load(cert, key).unwrap())),
             penalty: LoginPenalty::new(options.penalty_base, options.penalty_max),
+            recent_logins: RecentLogins::default(),
             allow_cleartext: false,
             handshake_timeout: options.handshake_timeout,
         };

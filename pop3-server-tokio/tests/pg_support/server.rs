@@ -8,7 +8,7 @@ use std::time::Duration;
 use pop3_proto::server::ServerConfig;
 use pop3_server_tokio::Services;
 use pop3_server_tokio::auth::{Authenticator, PasswdFile};
-use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
+use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty, RecentLogins};
 use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy};
 use pop3_server_tokio::store::MaildropStore;
 use tokio::net::TcpListener;
@@ -60,6 +60,7 @@ impl Served {
             store: Arc::new(store),
             tls: None,
             penalty: LoginPenalty::new(Duration::ZERO, Duration::ZERO),
+            recent_logins: RecentLogins::default(),
             allow_cleartext: false,
             handshake_timeout: Duration::from_secs(10),
         };

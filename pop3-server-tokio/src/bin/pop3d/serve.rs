@@ -9,7 +9,7 @@ use pop3_proto::types::{Mechanism, Text};
 use pop3_server_tokio::auth::postgres::PostgresUsers;
 use pop3_server_tokio::auth::{Authenticator, PasswdFile, SharedPasswdFile};
 use pop3_server_tokio::config::{AuthSettings, FileConfig, SERVABLE, Settings, StoreSettings};
-use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty};
+use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty, RecentLogins};
 use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy, bind, serve};
 use pop3_server_tokio::store::{MaildirStore, MaildropStore, PostgresStore};
 use pop3_server_tokio::tls::TlsSource;
@@ -168,6 +168,8 @@ fn protocol_config(
         autologout: settings.idle_timeout(),
         max_bad_commands: settings.limits.max_bad_commands,
         max_login_failures: settings.limits.max_login_failures,
+        login_delay: settings.login_delay,
+        expire: settings.expire,
         secret_seed: seed,
         ..ServerConfig::default()
     })
@@ -223,6 +225,7 @@ async fn serve_with<A: Authenticator, S: MaildropStore>(
             Duration::from_millis(settings.limits.login_failure_delay_ms),
             Duration::from_millis(settings.limits.login_failure_delay_max_ms),
         ),
+        recent_logins: RecentLogins::default(),
         allow_cleartext: settings.allow_cleartext,
         handshake_timeout: Duration::from_secs(settings.limits.tls_handshake_timeout_secs),
     };
