@@ -16,8 +16,8 @@
 //! - RETR reads the body in pages with `substring()`, never whole.
 //! - UPDATE is one `DELETE`: all deletions or none.
 //!
-//! A second, small pool serves short jobs that hold no lock: deliveries
-//! and the authenticator. Connections are plain TCP (no TLS): the
+//! A second, small pool serves the authenticator, which holds no lock;
+//! `pop3d deliver` connects on its own. Connections are plain TCP (no TLS): the
 //! database is expected on loopback or a private network.
 
 use std::sync::Arc;
