@@ -78,6 +78,10 @@ pub fn check(data: &[u8]) {
     let config = ClientConfig {
         max_line,
         max_listing_entries,
+        max_capability_octets: match tape.byte() {
+            0 => 64 * 1024,
+            b => usize::from(b) * 4,
+        },
         sasl_initial_response: tape.byte() & 1 == 0,
     };
     let mut run = Run {

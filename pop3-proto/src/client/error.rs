@@ -62,6 +62,13 @@ pub enum ProtocolError {
         /// The limit.
         max: usize,
     },
+    /// A CAPA, LANG or bare AUTH listing larger than
+    /// [`super::ClientConfig::max_capability_octets`].
+    #[error("listing larger than {max} octets")]
+    ListingTooLarge {
+        /// The limit.
+        max: usize,
+    },
     /// Bytes arrived when no reply was expected.
     #[error("data from the server when no reply was expected")]
     UnexpectedData,

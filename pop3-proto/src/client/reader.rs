@@ -31,6 +31,8 @@ pub(super) enum Reading {
 pub(super) struct Listing {
     id: RequestId,
     items: Items,
+    /// Octets read so far, line endings included.
+    octets: usize,
 }
 
 #[derive(Debug)]
@@ -43,6 +45,15 @@ enum Items {
 }
 
 impl Items {
+    /// Whether the entries are held as many small values, so the listing
+    /// is capped by size as well as by count.
+    fn is_small(&self) -> bool {
+        matches!(
+            self,
+            Self::Capabilities(_) | Self::Languages(_) | Self::Mechanisms(_)
+        )
+    }
+
     fn len(&self) -> usize {
         match self {
             Self::Scan(v) => v.len(),
@@ -149,7 +160,13 @@ impl Client {
         line: &[u8],
     ) -> Result<(), ProtocolError> {
         let text = status.text;
-        let listing = |items| Reading::Listing(Box::new(Listing { id, items }));
+        let listing = |items| {
+            Reading::Listing(Box::new(Listing {
+                id,
+                items,
+                octets: 0,
+            }))
+        };
         match expect {
             Expect::Simple => self.reply(id, Ok(Reply::Ok(text))),
             Expect::Stat => match parse::stat_line(line)? {
@@ -241,7 +258,7 @@ impl Client {
     fn read_listing_line(&mut self, line: &[u8]) -> Result<(), ProtocolError> {
         if line == b"." {
             if let Reading::Listing(listing) = std::mem::replace(&mut self.reading, Reading::Line) {
-                let Listing { id, items } = *listing;
+                let Listing { id, items, .. } = *listing;
                 let reply = match items {
                     Items::Scan(v) => Reply::ScanList(v),
                     Items::Uid(v) => Reply::UidList(v),
@@ -262,6 +279,13 @@ impl Client {
         };
         if listing.items.len() >= max {
             return Err(ProtocolError::TooManyEntries { max });
+        }
+        if listing.items.is_small() {
+            let max = self.config.max_capability_octets;
+            listing.octets = listing.octets.saturating_add(line.len() + 2);
+            if listing.octets > max {
+                return Err(ProtocolError::ListingTooLarge { max });
+            }
         }
         let unstuffed = line.strip_prefix(b".").unwrap_or(line);
         listing.items.push(unstuffed)?;

@@ -120,6 +120,65 @@ fn listing_over_the_entry_limit() {
     );
 }
 
+/// CAPA, LANG and bare AUTH listings are capped by octets as well: a
+/// CAPA line of one-letter parameters costs far more memory than its
+/// octets.
+#[test]
+fn capability_listings_over_the_octet_limit() {
+    let config = ClientConfig {
+        max_capability_octets: 64,
+        ..ClientConfig::default()
+    };
+    let pending = |request: fn(&mut Client) -> Result<RequestId, ClientError>| {
+        let config = config.clone();
+        move || {
+            let mut client = Client::new(config.clone());
+            client.handle_input(GREETING).unwrap();
+            request(&mut client).unwrap();
+            client
+        }
+    };
+    // Entry lines of exactly 64 octets with their endings pass; one more
+    // octet fails.
+    let capa = |width: usize| {
+        let mut line = b"X".to_vec();
+        while line.len() < width {
+            line.extend_from_slice(b" a");
+        }
+        line.truncate(width);
+        [b"+OK\r\n".as_slice(), &line, b"\r\nUSER\r\n.\r\n"].concat()
+    };
+    let mut client = pending(Client::capa)();
+    client.handle_input(&capa(56)).unwrap();
+    assert_eq!(client.capabilities().map(<[Capability]>::len), Some(2));
+    fails(
+        pending(Client::capa),
+        &capa(57),
+        ProtocolError::ListingTooLarge { max: 64 },
+    );
+    let over = [b"+OK\r\n".as_slice(), &b"en text\r\n".repeat(8), b".\r\n"].concat();
+    fails(
+        pending(|c| c.lang(None)),
+        &over,
+        ProtocolError::ListingTooLarge { max: 64 },
+    );
+    let over = [b"+OK\r\n".as_slice(), &b"PLAIN\r\n".repeat(10), b".\r\n"].concat();
+    fails(
+        pending(Client::auth_list),
+        &over,
+        ProtocolError::ListingTooLarge { max: 64 },
+    );
+    // LIST is capped by entries only.
+    let mut client = Client::new(config.clone());
+    client.handle_input(GREETING).unwrap();
+    client.apop(user("a"), b"b").unwrap();
+    client.handle_input(b"+OK\r\n").unwrap();
+    client.list(None).unwrap();
+    let long = [b"+OK\r\n".as_slice(), &b"1 1\r\n".repeat(50), b".\r\n"].concat();
+    client.handle_input(&long).unwrap();
+    assert!(client.is_idle());
+}
+
 #[test]
 fn line_over_the_limit() {
     let config = ClientConfig {
