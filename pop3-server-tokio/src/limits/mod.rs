@@ -5,6 +5,7 @@
 mod connections;
 mod penalty;
 mod recent_logins;
+mod swept;
 
 pub use connections::{ConnectionLimits, ConnectionPermit, Refusal};
 pub use penalty::LoginPenalty;

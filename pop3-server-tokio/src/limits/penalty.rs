@@ -1,18 +1,15 @@
 //! The failed-login penalty: a delay before each refusal that doubles with
 //! every recent failure from the same address, up to a ceiling.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::swept::SweptMap;
+
 /// Entries this old are forgotten: a peer that stopped failing for this
 /// long starts again at the base delay.
 const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
-
-/// Entries kept before old ones are swept, so a scan from many addresses
-/// cannot grow the table without bound.
-const SWEEP_AT: usize = 10_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Record {
@@ -27,7 +24,10 @@ struct Record {
 pub struct LoginPenalty {
     base: Duration,
     max: Duration,
-    records: Arc<Mutex<HashMap<IpAddr, Record>>>,
+    /// Swept of forgotten entries as it grows, so a scan from many
+    /// addresses can neither grow it without bound nor make every failure
+    /// scan it.
+    records: Arc<Mutex<SweptMap<IpAddr, Record>>>,
 }
 
 impl LoginPenalty {
@@ -45,10 +45,8 @@ impl LoginPenalty {
     /// wait before answering it.
     pub fn failed(&self, peer: IpAddr, now: Instant) -> Duration {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        if records.len() >= SWEEP_AT {
-            records.retain(|_, r| now.saturating_duration_since(r.last) < FORGET_AFTER);
-        }
-        let record = records.entry(peer).or_insert(Record {
+        records.sweep_if_full(|r| now.saturating_duration_since(r.last) < FORGET_AFTER);
+        let record = records.entries_mut().entry(peer).or_insert(Record {
             failures: 0,
             last: now,
         });
@@ -69,6 +67,7 @@ impl LoginPenalty {
         self.records
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .entries_mut()
             .remove(&peer);
     }
 }

@@ -2,38 +2,20 @@
 //! in to, so a login sooner than the advertised delay can be refused with
 //! `[LOGIN-DELAY]`.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Entries kept before the first sweep of those older than the delay.
-const FIRST_SWEEP_AT: usize = 10_000;
-
-#[derive(Debug)]
-struct Table {
-    last: HashMap<String, Instant>,
-    /// Size at which old entries are next swept; doubles with what is
-    /// left, so sweeping stays linear in the logins recorded.
-    sweep_at: usize,
-}
-
-impl Default for Table {
-    fn default() -> Self {
-        Self {
-            last: HashMap::new(),
-            sweep_at: FIRST_SWEEP_AT,
-        }
-    }
-}
+use super::swept::SweptMap;
 
 /// The last successful login per maildrop owner, shared by the sessions
-/// of one server. It holds at most the owners that logged in within the
-/// delay (plus those since the last sweep); a restart forgets it.
+/// of one server. It holds the owners that logged in within the delay,
+/// and about as many stale entries at most (swept as it grows); a restart
+/// forgets it.
 ///
 /// Time is passed in, so the policy is testable without sleeping.
 #[derive(Debug, Clone, Default)]
 pub struct RecentLogins {
-    table: Arc<Mutex<Table>>,
+    table: Arc<Mutex<SweptMap<String, Instant>>>,
 }
 
 impl RecentLogins {
@@ -42,7 +24,7 @@ impl RecentLogins {
     pub fn too_soon(&self, owner: &str, now: Instant, delay: Duration) -> bool {
         let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
         table
-            .last
+            .entries()
             .get(owner)
             .is_some_and(|&last| now.saturating_duration_since(last) < delay)
     }
@@ -50,19 +32,14 @@ impl RecentLogins {
     /// Records a successful login to `owner`'s maildrop at `now`.
     pub fn logged_in(&self, owner: &str, now: Instant, delay: Duration) {
         let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
-        if table.last.len() >= table.sweep_at {
-            table
-                .last
-                .retain(|_, last| now.saturating_duration_since(*last) < delay);
-            table.sweep_at = (2 * table.last.len()).max(FIRST_SWEEP_AT);
-        }
-        table.last.insert(owner.to_owned(), now);
+        table.sweep_if_full(|&last| now.saturating_duration_since(last) < delay);
+        table.entries_mut().insert(owner.to_owned(), now);
     }
 
     /// Owners remembered.
     pub fn len(&self) -> usize {
         let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
-        table.last.len()
+        table.entries().len()
     }
 
     /// Whether no owner is remembered.
@@ -76,6 +53,8 @@ mod tests {
     use super::*;
 
     const DELAY: Duration = Duration::from_secs(900);
+    /// The table's first sweep size.
+    const FIRST_SWEEP_AT: usize = 10_000;
 
     #[test]
     fn a_second_login_within_the_delay_is_too_soon() {
