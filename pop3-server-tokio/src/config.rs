@@ -131,6 +131,37 @@ impl Default for Limits {
     }
 }
 
+/// The longest time limit accepted, in seconds: a week. Far longer values
+/// would overflow the clock arithmetic that deadlines are made of.
+const MAX_LIMIT_SECS: u64 = 7 * 24 * 3600;
+
+impl Limits {
+    /// Refuses time limits too long to be meant.
+    fn check_durations(&self) -> Result<(), ConfigError> {
+        for (key, secs) in [
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            (
+                "tls_handshake_timeout_secs",
+                self.tls_handshake_timeout_secs,
+            ),
+            ("shutdown_grace_secs", self.shutdown_grace_secs),
+            ("proxy_header_timeout_secs", self.proxy_header_timeout_secs),
+            ("login_failure_delay_ms", self.login_failure_delay_ms / 1000),
+            (
+                "login_failure_delay_max_ms",
+                self.login_failure_delay_max_ms / 1000,
+            ),
+        ] {
+            if secs > MAX_LIMIT_SECS {
+                return Err(ConfigError::Invalid(format!(
+                    "`{key}` is over a week ({MAX_LIMIT_SECS} s)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The file's keys. Every key is optional; see `docs/operations.md`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -372,6 +403,7 @@ impl Settings {
                 "`idle_timeout_secs` must be positive".into(),
             ));
         }
+        limits.check_durations()?;
         Ok(Self {
             listen,
             tls_listen,
@@ -596,6 +628,14 @@ mod tests {
             (
                 "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m/%u\"\nmechanisms = [\"OAUTHBEARER\"]\n",
                 "not supported",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n[limits]\nidle_timeout_secs = 9223372036854775807\n",
+                "`idle_timeout_secs` is over a week",
+            ),
+            (
+                "listen = [\"127.0.0.1:1110\"]\nusers = \"u\"\nmaildir = \"m/%u\"\n[limits]\nshutdown_grace_secs = 604801\n",
+                "`shutdown_grace_secs` is over a week",
             ),
         ];
         for (text, expected) in cases {

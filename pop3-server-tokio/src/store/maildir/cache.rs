@@ -135,7 +135,8 @@ impl SizeCache {
             return Self::default();
         };
         let mut damaged = false;
-        let mut files = Vec::with_capacity(header.count.unwrap_or(0).min(1 << 20));
+        // The count is only a hint: the file may be damaged or forged.
+        let mut files = Vec::with_capacity(header.count.unwrap_or(0).min(4096));
         for line in lines.filter(|line| !line.is_empty()) {
             match parse_line(line, header.listing) {
                 Some(cached) => files.push(cached),
