@@ -50,10 +50,12 @@
 //! # Bounded memory
 //!
 //! Response lines are limited ([`ClientConfig::max_line`]), listings too
-//! ([`ClientConfig::max_listing_entries`]); message bodies are decoded as
-//! they arrive and handed out chunk by chunk, never buffered whole. A
-//! server that exceeds a limit or breaks the grammar puts the session in
-//! [`SessionState::Failed`]: a byte stream cannot be resynchronized.
+//! ([`ClientConfig::max_listing_entries`], and
+//! [`ClientConfig::max_capability_octets`] for CAPA, LANG and bare AUTH);
+//! message bodies are decoded as they arrive and handed out chunk by
+//! chunk, never buffered whole. A server that exceeds a limit or breaks
+//! the grammar puts the session in [`SessionState::Failed`]: a byte
+//! stream cannot be resynchronized.
 //!
 //! # Example
 //!
