@@ -189,3 +189,37 @@ async fn hostile_user_names_never_reach_the_file_system() {
     );
     assert!(!server.dir.path().join("mail/a").exists());
 }
+
+/// Another mail reader renames every message during the session (an IMAP
+/// client marking them seen): each is still retrieved, and deleted at
+/// QUIT, under its new name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_renamed_mid_session_are_retrieved_and_deleted() {
+    let server = TestServer::start().await;
+    let count = 40;
+    let mut paths = Vec::new();
+    for i in 0..count {
+        let name = format!("17000000{i:02}.r{i}.test");
+        paths.push((
+            name.clone(),
+            server.deliver("alice", &name, &message(&format!("r{i}"), 300)),
+        ));
+    }
+    let mut w = server.connect().await;
+    w.line().await;
+    w.login(ALICE.0, ALICE.1).await;
+    let cur = server.maildir("alice").join("cur");
+    for (name, path) in &paths {
+        std::fs::rename(path, cur.join(format!("{name}:2,S"))).unwrap();
+    }
+    for i in 0..count {
+        w.ok(&format!("RETR {}", i + 1)).await;
+        let body = w.body().await;
+        let expected = common::wire_body(&message(&format!("r{i}"), 300));
+        assert_eq!(body, expected, "message {}", i + 1);
+        w.ok(&format!("DELE {}", i + 1)).await;
+    }
+    w.ok("QUIT").await;
+    w.until_closed().await;
+    assert!(server.stored("alice").is_empty());
+}

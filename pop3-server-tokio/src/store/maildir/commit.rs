@@ -6,7 +6,7 @@ use std::path::Path;
 use pop3_proto::server::CommitOutcome;
 
 use super::file::sync_dir;
-use super::locate::relocate;
+use super::locate::Relocator;
 use super::scan::{Location, Sub};
 
 /// What a removal did.
@@ -51,8 +51,9 @@ pub(super) fn remove(maildir: &Path, targets: &[Location], failed: u32) -> Remov
         sync_failed: false,
     };
     let mut unlinked = false;
+    let mut relocator = Relocator::default();
     for target in targets {
-        match remove_one(maildir, target) {
+        match remove_one(maildir, target, &mut relocator) {
             Ok(did_unlink) => {
                 removal.removed += 1;
                 unlinked |= did_unlink;
@@ -84,13 +85,13 @@ pub(super) fn remove(maildir: &Path, targets: &[Location], failed: u32) -> Remov
 
 /// Removes one message; `Ok(true)` if a file was unlinked, `Ok(false)` if
 /// it was already gone.
-fn remove_one(maildir: &Path, target: &Location) -> io::Result<bool> {
+fn remove_one(maildir: &Path, target: &Location, relocator: &mut Relocator) -> io::Result<bool> {
     match std::fs::remove_file(target.path(maildir)) {
         Ok(()) => return Ok(true),
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}
         Err(err) => return Err(err),
     }
-    let Some(moved) = relocate(maildir, target)? else {
+    let Some(moved) = relocator.relocate(maildir, target)? else {
         return Ok(false);
     };
     match std::fs::remove_file(moved.path(maildir)) {

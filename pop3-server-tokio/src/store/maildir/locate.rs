@@ -5,6 +5,7 @@
 //! message missing under its snapshot name is looked for by base name in
 //! both directories.
 
+use std::collections::HashMap;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -12,35 +13,83 @@ use std::path::Path;
 use super::name::base_name;
 use super::scan::{Location, Sub};
 
-/// Where the message last seen at `seen` is now: `seen` itself if that
-/// name still exists, else the one file in `new/` or `cur/` with the same
-/// base name, else `None` (it was removed).
-///
-/// Several files sharing the base name is an error: choosing one could
-/// show or delete the wrong message.
-pub(super) fn relocate(maildir: &Path, seen: &Location) -> io::Result<Option<Location>> {
-    match std::fs::symlink_metadata(seen.path(maildir)) {
-        Ok(_) => return Ok(Some(seen.clone())),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(err) => return Err(err),
+/// Follows messages renamed since login. Lists `new/` and `cur/` once, at
+/// the first message found missing, and answers later ones from that
+/// listing: when another mail reader has renamed every message (an IMAP
+/// client marking them seen), a session reads the directories once, not
+/// once per message. A name the listing gives that is gone by now (the
+/// message was renamed again) makes it list again.
+#[derive(Debug, Default)]
+pub(super) struct Relocator {
+    /// Files by base name, as last listed.
+    listing: Option<HashMap<Vec<u8>, Vec<Location>>>,
+    /// Times the directories were listed.
+    listings: u32,
+}
+
+impl Relocator {
+    /// Where the message last seen at `seen` is now: `seen` itself if that
+    /// name still exists, else the one file in `new/` or `cur/` with the
+    /// same base name, else `None` (it was removed).
+    ///
+    /// Several files sharing the base name is an error: choosing one could
+    /// show or delete the wrong message.
+    pub(super) fn relocate(
+        &mut self,
+        maildir: &Path,
+        seen: &Location,
+    ) -> io::Result<Option<Location>> {
+        if exists(&seen.path(maildir))? {
+            return Ok(Some(seen.clone()));
+        }
+        loop {
+            let fresh = self.listing.is_none();
+            let listing = match &mut self.listing {
+                Some(listing) => listing,
+                slot @ None => {
+                    self.listings += 1;
+                    slot.insert(list(maildir)?)
+                }
+            };
+            let found = match listing.get(seen.base()).map(Vec::as_slice) {
+                None | Some([]) => return Ok(None),
+                Some([found]) => found.clone(),
+                Some(_) => {
+                    return Err(io::Error::other(
+                        "several message files share the base name",
+                    ));
+                }
+            };
+            if fresh || exists(&found.path(maildir))? {
+                return Ok(Some(found));
+            }
+            // Renamed again since the listing: list again.
+            self.listing = None;
+        }
     }
-    let base = seen.base();
-    let mut matches = Vec::new();
+}
+
+/// The message files of `new/` and `cur/` by base name.
+fn list(maildir: &Path) -> io::Result<HashMap<Vec<u8>, Vec<Location>>> {
+    let mut files: HashMap<Vec<u8>, Vec<Location>> = HashMap::new();
     for sub in [Sub::New, Sub::Cur] {
         for entry in std::fs::read_dir(maildir.join(sub.dir()))? {
             let name = entry?.file_name();
             let bytes = name.as_bytes();
-            if !bytes.starts_with(b".") && base_name(bytes) == base {
-                matches.push(Location { sub, name });
+            if !bytes.starts_with(b".") {
+                let base = base_name(bytes).to_vec();
+                files.entry(base).or_default().push(Location { sub, name });
             }
         }
     }
-    match matches.len() {
-        0 => Ok(None),
-        1 => Ok(matches.pop()),
-        _ => Err(io::Error::other(
-            "several message files share the base name",
-        )),
+    Ok(files)
+}
+
+fn exists(path: &Path) -> io::Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(err) => Err(err),
     }
 }
 
@@ -70,7 +119,8 @@ mod tests {
         let dir = maildir();
         std::fs::write(dir.path().join("cur/b:2,S"), b"x\n").unwrap();
         let seen = at(Sub::Cur, "b:2,S");
-        assert_eq!(relocate(dir.path(), &seen).unwrap(), Some(seen));
+        let found = Relocator::default().relocate(dir.path(), &seen).unwrap();
+        assert_eq!(found, Some(seen));
     }
 
     #[test]
@@ -78,18 +128,56 @@ mod tests {
         let dir = maildir();
         std::fs::write(dir.path().join("cur/b:2,RS"), b"x\n").unwrap();
         std::fs::write(dir.path().join("cur/bb:2,S"), b"x\n").unwrap();
-        let found = relocate(dir.path(), &at(Sub::New, "b")).unwrap();
+        let mut relocator = Relocator::default();
+        let found = relocator.relocate(dir.path(), &at(Sub::New, "b")).unwrap();
         assert_eq!(found, Some(at(Sub::Cur, "b:2,RS")));
-        let found = relocate(dir.path(), &at(Sub::Cur, "b:2,")).unwrap();
+        let found = relocator
+            .relocate(dir.path(), &at(Sub::Cur, "b:2,"))
+            .unwrap();
         assert_eq!(found, Some(at(Sub::Cur, "b:2,RS")));
     }
 
     #[test]
     fn removed_file_is_none_and_ambiguity_is_an_error() {
         let dir = maildir();
-        assert_eq!(relocate(dir.path(), &at(Sub::New, "gone")).unwrap(), None);
+        let gone = Relocator::default().relocate(dir.path(), &at(Sub::New, "gone"));
+        assert_eq!(gone.unwrap(), None);
         std::fs::write(dir.path().join("new/twin"), b"x\n").unwrap();
         std::fs::write(dir.path().join("cur/twin:2,S"), b"x\n").unwrap();
-        assert!(relocate(dir.path(), &at(Sub::Cur, "twin:2,")).is_err());
+        let twin = Relocator::default().relocate(dir.path(), &at(Sub::Cur, "twin:2,"));
+        assert!(twin.is_err());
+    }
+
+    /// Every message renamed since login: the directories are listed once
+    /// for all of them. A message renamed or removed after that listing
+    /// makes it list once more.
+    #[test]
+    fn directories_are_listed_once_for_many_renamed_messages() {
+        let dir = maildir();
+        let count = 200;
+        for i in 0..count {
+            std::fs::write(dir.path().join(format!("cur/m{i}:2,S")), b"x\n").unwrap();
+        }
+        let mut relocator = Relocator::default();
+        for i in 0..count {
+            let found = relocator.relocate(dir.path(), &at(Sub::New, &format!("m{i}")));
+            assert_eq!(found.unwrap(), Some(at(Sub::Cur, &format!("m{i}:2,S"))));
+        }
+        assert_eq!(relocator.listings, 1);
+        let cur = dir.path().join("cur");
+        std::fs::rename(cur.join("m7:2,S"), cur.join("m7:2,RS")).unwrap();
+        let found = relocator.relocate(dir.path(), &at(Sub::New, "m7"));
+        assert_eq!(found.unwrap(), Some(at(Sub::Cur, "m7:2,RS")));
+        assert_eq!(relocator.listings, 2);
+        std::fs::remove_file(cur.join("m8:2,S")).unwrap();
+        let found = relocator.relocate(dir.path(), &at(Sub::New, "m8"));
+        assert_eq!(found.unwrap(), None);
+        assert_eq!(relocator.listings, 3);
+        // The rest are found from that listing.
+        for i in 9..count {
+            let found = relocator.relocate(dir.path(), &at(Sub::New, &format!("m{i}")));
+            assert_eq!(found.unwrap(), Some(at(Sub::Cur, &format!("m{i}:2,S"))));
+        }
+        assert_eq!(relocator.listings, 3);
     }
 }

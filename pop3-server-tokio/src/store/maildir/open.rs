@@ -4,13 +4,14 @@
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use pop3_proto::server::{CommitOutcome, Deletion, Maildrop, RetrieveError};
 
 use super::commit;
 use super::error::is_permanent;
 use super::file::open_regular;
-use super::locate::relocate;
+use super::locate::Relocator;
 use super::read_ahead::{self, ReadAhead};
 use super::scan::Location;
 use super::snapshot::Snapshot;
@@ -25,6 +26,9 @@ pub struct OpenMaildir {
     maildir: PathBuf,
     snapshot: Snapshot,
     read_ahead: ReadAhead,
+    /// Follows messages renamed since login; shared with the blocking
+    /// tasks that open them, one at a time.
+    relocator: Arc<Mutex<Relocator>>,
 }
 
 impl OpenMaildir {
@@ -33,6 +37,7 @@ impl OpenMaildir {
             maildir,
             snapshot,
             read_ahead: ReadAhead::default(),
+            relocator: Arc::default(),
         }
     }
 
@@ -67,8 +72,9 @@ impl OpenMaildrop for OpenMaildir {
             Vec::new()
         };
         let maildir = self.maildir.clone();
+        let relocator = Arc::clone(&self.relocator);
         let opened = tokio::task::spawn_blocking(move || {
-            let (file, len, location) = open_file(&maildir, &seen)?;
+            let (file, len, location) = open_file(&maildir, &seen, &relocator)?;
             let body = read_first(&maildir, &location, file, len)?;
             let prefetched = match body {
                 Body::Whole(_) => read_ahead::read(&maildir, ahead),
@@ -125,13 +131,21 @@ impl OpenMaildrop for OpenMaildir {
 
 /// Opens the message last seen at `seen`, returning its length and
 /// where it is now.
-fn open_file(maildir: &Path, seen: &Location) -> Result<(File, u64, Location), RetrieveError> {
+fn open_file(
+    maildir: &Path,
+    seen: &Location,
+    relocator: &Mutex<Relocator>,
+) -> Result<(File, u64, Location), RetrieveError> {
     match open_regular(&seen.path(maildir)) {
         Ok((file, meta)) => return Ok((file, meta.len(), seen.clone())),
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}
         Err(err) => return Err(retrieve_error(maildir, seen, &err)),
     }
-    let moved = match relocate(maildir, seen) {
+    let relocated = relocator
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .relocate(maildir, seen);
+    let moved = match relocated {
         Ok(Some(moved)) => moved,
         Ok(None) => return Err(RetrieveError::Gone),
         Err(err) => return Err(retrieve_error(maildir, seen, &err)),
