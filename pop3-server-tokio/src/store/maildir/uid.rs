@@ -5,7 +5,7 @@
 //! Dovecot and Courier write. Any other base is hashed, so a unique-id is
 //! always valid and, like the base, survives flag renames and restarts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pop3_proto::types::{Uid, ValueError};
 use sha2::{Digest, Sha256};
@@ -47,22 +47,39 @@ pub(super) fn unique_uids<'a>(
     renumber_repeats(&bases)
 }
 
-/// [`unique_uids`] for a list with repeats, one message at a time.
+/// [`unique_uids`] for a list with repeats, one message at a time: each
+/// takes the first of its base's unique-ids (attempt 0, then `dup1-`,
+/// `dup2-`, ...) that no earlier message has.
+///
+/// Every attempt below the last one a base used is taken (by that base's
+/// earlier messages, or by whatever made them skip it), so a repeat
+/// starts from there: k messages sharing a base cost k hashes, not k².
 fn renumber_repeats(bases: &[&[u8]]) -> Result<Vec<Uid>, ValueError> {
     let mut taken: HashSet<Uid> = HashSet::new();
+    let mut last_attempt: HashMap<&[u8], u64> = HashMap::new();
     let mut uids = Vec::with_capacity(bases.len());
     for &base in bases {
-        let mut uid = uid_for(base)?;
-        let mut attempt: u64 = 0;
+        let mut attempt = last_attempt.get(base).copied().unwrap_or(0);
+        let mut uid = attempt_uid(base, attempt)?;
         while taken.contains(&uid) {
             attempt += 1;
-            let prefix = format!("{REPEATED}{attempt}-");
-            uid = hashed(&prefix, &[base, b"\0", &attempt.to_be_bytes()])?;
+            uid = attempt_uid(base, attempt)?;
         }
+        last_attempt.insert(base, attempt);
         taken.insert(uid.clone());
         uids.push(uid);
     }
     Ok(uids)
+}
+
+/// The unique-id `base` gets at `attempt`: its own for 0, else a hash
+/// numbered by the attempt.
+fn attempt_uid(base: &[u8], attempt: u64) -> Result<Uid, ValueError> {
+    if attempt == 0 {
+        return uid_for(base);
+    }
+    let prefix = format!("{REPEATED}{attempt}-");
+    hashed(&prefix, &[base, b"\0", &attempt.to_be_bytes()])
 }
 
 /// `prefix` followed by as much of the hex SHA-256 of `parts` as fits in
@@ -155,6 +172,38 @@ mod tests {
         assert_eq!(set.len(), 4);
         assert!(uids.iter().all(valid));
         assert_eq!(uids, unique_uids(bases).unwrap());
+    }
+
+    /// The unique-ids a repeat gets, by trying every attempt from 0: what
+    /// [`renumber_repeats`] must give, faster.
+    fn renumbered_from_scratch(bases: &[&[u8]]) -> Vec<Uid> {
+        let mut taken = HashSet::new();
+        let mut uids = Vec::new();
+        for &base in bases {
+            let mut attempt = 0;
+            let mut uid = attempt_uid(base, attempt).unwrap();
+            while taken.contains(&uid) {
+                attempt += 1;
+                uid = attempt_uid(base, attempt).unwrap();
+            }
+            taken.insert(uid.clone());
+            uids.push(uid);
+        }
+        uids
+    }
+
+    #[test]
+    fn many_repeats_of_one_base_stay_distinct_and_unchanged() {
+        let dup2 = attempt_uid(b"a", 2).unwrap();
+        // A literal name equal to a repeat's hash, between the repeats.
+        let mut bases: Vec<&[u8]> = vec![b"a", b"b", dup2.as_str().as_bytes()];
+        bases.extend(std::iter::repeat_n(&b"a"[..], 300));
+        bases.extend([&b"b"[..], b"b"]);
+        let uids = unique_uids(bases.iter().copied()).unwrap();
+        assert_eq!(uids, renumbered_from_scratch(&bases));
+        let set: HashSet<_> = uids.iter().collect();
+        assert_eq!(set.len(), bases.len());
+        assert!(uids.iter().all(valid));
     }
 
     #[test]
