@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::{self, IsTerminal};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use pop3_client_blocking::{Client, Error, RetrSink, ServerError};
+use pop3_client_blocking::{Client, Error, RetrSink, ServerError, UidListing};
 
 use crate::cli::Fetch;
 use crate::exit::{Failure, PROTOCOL, REFUSED};
@@ -48,17 +48,7 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
         ),
         e => Failure::pop(e),
     })?;
-    let mut uids: HashMap<u32, String> = HashMap::with_capacity(listing.len());
-    let mut listed = BTreeSet::new();
-    for entry in &listing {
-        if !listed.insert(entry.uid.as_str()) {
-            return Err(Failure::new(
-                PROTOCOL,
-                format!("the server lists unique id {} twice", entry.uid),
-            ));
-        }
-        uids.insert(entry.number.get(), entry.uid.as_str().to_owned());
-    }
+    let (uids, listed) = index_listing(&listing)?;
     let (seen, new): (Vec<u32>, Vec<u32>) = listing
         .iter()
         .map(|e| e.number.get())
@@ -112,6 +102,32 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
         failure
     })?;
     Ok(summary)
+}
+
+/// The unique-id of each message number, and the set of unique-ids. A
+/// listing that repeats either is refused: a repeated unique-id would
+/// hide a message, a repeated number would store one twice.
+fn index_listing(
+    listing: &[UidListing],
+) -> Result<(HashMap<u32, String>, BTreeSet<&str>), Failure> {
+    let mut uids: HashMap<u32, String> = HashMap::with_capacity(listing.len());
+    let mut listed = BTreeSet::new();
+    for entry in listing {
+        if !listed.insert(entry.uid.as_str()) {
+            return Err(Failure::new(
+                PROTOCOL,
+                format!("the server lists unique id {} twice", entry.uid),
+            ));
+        }
+        let number = entry.number.get();
+        if uids.insert(number, entry.uid.as_str().to_owned()).is_some() {
+            return Err(Failure::new(
+                PROTOCOL,
+                format!("the server lists message {number} twice"),
+            ));
+        }
+    }
+    Ok((uids, listed))
 }
 
 /// Marks `msgs` deleted (committed at QUIT) and counts the successes.
@@ -224,5 +240,33 @@ impl RetrSink for MaildirSink<'_> {
             .suspend(|| eprintln!("pop3: message {msg} not retrieved: {error}"));
         self.refused += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pop3_client_blocking::Uid;
+    use pop3_proto::MessageNumber;
+
+    use super::*;
+
+    fn entry(number: u32, uid: &str) -> UidListing {
+        UidListing {
+            number: MessageNumber::new(number).unwrap(),
+            uid: Uid::try_from(uid).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_listing_that_repeats_a_number_or_a_uid_is_refused() {
+        let good = [entry(1, "a"), entry(2, "b")];
+        let (uids, listed) = index_listing(&good).unwrap();
+        assert_eq!(uids.get(&2).map(String::as_str), Some("b"));
+        assert_eq!(listed.len(), 2);
+        let twice = |listing: &[UidListing]| index_listing(listing).unwrap_err().message;
+        let number = twice(&[entry(1, "a"), entry(1, "b")]);
+        assert!(number.contains("message 1 twice"), "{number}");
+        let uid = twice(&[entry(1, "a"), entry(2, "a")]);
+        assert!(uid.contains("unique id a twice"), "{uid}");
     }
 }
