@@ -15,6 +15,18 @@ use super::scheme::Scheme;
 /// (RFC 7677 asks for at least 4096).
 pub const MIN_SCRAM_ITERATIONS: u32 = 4096;
 
+/// The costliest values a login will verify. Each is hundreds of times
+/// the usual setting, and about 10 to 30 seconds of one core per attempt:
+/// above them a typo in a users file would let anyone who knows the user
+/// name hold the server's hashing slots for minutes to days per guess.
+///
+/// bcrypt cost (usual: 10 to 12).
+pub(crate) const MAX_BCRYPT_COST: u32 = 18;
+/// SHA-crypt rounds (usual: 5000).
+pub(crate) const MAX_SHA_CRYPT_ROUNDS: u32 = 20_000_000;
+/// Argon2id memory in KiB times passes (usual: 19 MiB x 2).
+pub(crate) const MAX_ARGON2_WORK_KIB: u64 = 1 << 24;
+
 /// Why a password field could not be used. The messages name the scheme
 /// and the fault, never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -123,8 +135,19 @@ pub(crate) fn check_argon2id(value: &str) -> Result<(), PasswordFormatError> {
     if hash.salt.is_none() || hash.hash.is_none() {
         return Err(bad("salt or hash missing"));
     }
-    argon2::Params::try_from(&hash).map_err(|_| bad("invalid m, t or p parameters"))?;
+    let params =
+        argon2::Params::try_from(&hash).map_err(|_| bad("invalid m, t or p parameters"))?;
+    if argon2_work_kib(params.m_cost(), params.t_cost()) > MAX_ARGON2_WORK_KIB {
+        return Err(bad(
+            "m times t is above 16 GiB: too slow to verify at login",
+        ));
+    }
     Ok(())
+}
+
+/// Argon2id's work: memory in KiB times passes.
+pub(crate) fn argon2_work_kib(memory_kib: u32, passes: u32) -> u64 {
+    u64::from(memory_kib) * u64::from(passes)
 }
 
 /// Checks `$6$[rounds=N$]salt$hash` (or `$5$` for SHA-256 crypt).
@@ -146,6 +169,9 @@ pub(crate) fn check_sha_crypt(value: &str, scheme: Scheme) -> Result<(), Passwor
                 .ok_or_else(|| bad("expected rounds=N before the salt"))?;
             if sha_crypt::Params::new(n).is_err() {
                 return Err(bad("rounds must be between 1000 and 999999999"));
+            }
+            if n > MAX_SHA_CRYPT_ROUNDS {
+                return Err(bad("rounds above 20000000: too slow to verify at login"));
             }
             (*salt, *hash)
         }
@@ -180,6 +206,9 @@ pub(crate) fn check_bcrypt(value: &str) -> Result<(), PasswordFormatError> {
         .ok_or_else(|| bad("cost is not a number"))?;
     if !(4..=31).contains(&cost) {
         return Err(bad("cost must be between 04 and 31"));
+    }
+    if cost > MAX_BCRYPT_COST {
+        return Err(bad("cost above 18: too slow to verify at login"));
     }
     let tail_ok = value.get(6..7) == Some("$")
         && value.get(7..).is_some_and(|t| t.bytes().all(is_crypt_char));

@@ -4,7 +4,10 @@ use argon2::{Argon2, PasswordHasher as _};
 use pop3_proto::sasl::scram::ScramSecrets;
 use thiserror::Error;
 
-use super::formats::{MIN_SCRAM_ITERATIONS, format_dovecot_scram};
+use super::formats::{
+    MAX_ARGON2_WORK_KIB, MAX_BCRYPT_COST, MAX_SHA_CRYPT_ROUNDS, MIN_SCRAM_ITERATIONS,
+    argon2_work_kib, format_dovecot_scram,
+};
 use super::scheme::Scheme;
 
 /// Work factors for new hashes. The defaults suit a login server today;
@@ -17,9 +20,9 @@ pub struct HashCost {
     pub argon2_iterations: u32,
     /// Argon2id lanes (default 1).
     pub argon2_parallelism: u32,
-    /// bcrypt cost, 4 to 31 (default 12).
+    /// bcrypt cost, 4 to 18 (default 12).
     pub bcrypt_cost: u32,
-    /// SHA-crypt rounds, 1000 to 999999999 (default 5000, glibc's).
+    /// SHA-crypt rounds, 1000 to 20000000 (default 5000, glibc's).
     pub sha_crypt_rounds: u32,
     /// SCRAM-SHA-256 PBKDF2 iterations, 4096 to 1048576 (default 4096,
     /// Dovecot's and RFC 7677's).
@@ -103,6 +106,10 @@ pub fn hash_password_with(
                 None,
             )
             .map_err(|_| out_of_range("memory, passes or lanes"))?;
+            let work = argon2_work_kib(cost.argon2_memory_kib, cost.argon2_iterations);
+            if work > MAX_ARGON2_WORK_KIB {
+                return Err(out_of_range("memory times passes above 16 GiB"));
+            }
             let salt = random::<16>()?;
             Argon2::from(params)
                 .hash_password_with_salt(password, &salt)
@@ -110,8 +117,11 @@ pub fn hash_password_with(
                 .to_string()
         }
         Scheme::Sha512Crypt | Scheme::Sha256Crypt => {
+            if cost.sha_crypt_rounds > MAX_SHA_CRYPT_ROUNDS {
+                return Err(out_of_range("rounds must be 1000 to 20000000"));
+            }
             let params = sha_crypt::Params::new(cost.sha_crypt_rounds)
-                .map_err(|_| out_of_range("rounds must be 1000 to 999999999"))?;
+                .map_err(|_| out_of_range("rounds must be 1000 to 20000000"))?;
             let algorithm = if scheme == Scheme::Sha256Crypt {
                 sha_crypt::Algorithm::Sha256Crypt
             } else {
@@ -131,11 +141,11 @@ pub fn hash_password_with(
             if password.len() > 72 {
                 return refuse("bcrypt uses only the first 72 octets");
             }
-            if !(4..=31).contains(&cost.bcrypt_cost) {
-                return Err(out_of_range("cost must be 4 to 31"));
+            if !(4..=MAX_BCRYPT_COST).contains(&cost.bcrypt_cost) {
+                return Err(out_of_range("cost must be 4 to 18"));
             }
             bcrypt::hash_with_salt(password, cost.bcrypt_cost, random::<16>()?)
-                .map_err(|_| out_of_range("cost must be 4 to 31"))?
+                .map_err(|_| out_of_range("cost must be 4 to 18"))?
                 .format_for_version(bcrypt::Version::TwoY)
         }
         Scheme::ScramSha256 => {

@@ -218,6 +218,18 @@ fn bad_fields_are_refused_without_echoing_them() {
         ("{SHA512-CRYPT}$5$saltstring$abc", "wrong $id$ prefix"),
         ("{BLF-CRYPT}$2y$05$tooshort", "60 characters"),
         ("{SCRAM-SHA-256}1000,c2FsdA==,a,b", "iteration count"),
+        (
+            "{BLF-CRYPT}$2y$19$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01234",
+            "cost above 18",
+        ),
+        (
+            "{SHA512-CRYPT}$6$rounds=20000001$salt$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "rounds above 20000000",
+        ),
+        (
+            "{ARGON2ID}$argon2id$v=19$m=4194304,t=5,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "m times t",
+        ),
         ("secretpassword", "{PLAIN} prefix"),
         (
             "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
@@ -250,8 +262,21 @@ fn hash_password_refuses_what_cannot_be_stored() {
         bcrypt_cost: 3,
         ..cheap()
     };
-    for scheme in [Scheme::ScramSha256, Scheme::Sha512Crypt, Scheme::BlfCrypt] {
-        let err = hash_password_with(scheme, b"pw", &too_cheap).unwrap_err();
+    let too_dear = HashCost {
+        sha_crypt_rounds: 20_000_001,
+        bcrypt_cost: 19,
+        argon2_memory_kib: 4 << 20,
+        argon2_iterations: 5,
+        ..cheap()
+    };
+    let refused = |scheme, cost: &HashCost| {
+        let err = hash_password_with(scheme, b"pw", cost).unwrap_err();
         assert!(matches!(err, crate::auth::HashError::Cost { .. }), "{err}");
+    };
+    for scheme in [Scheme::ScramSha256, Scheme::Sha512Crypt, Scheme::BlfCrypt] {
+        refused(scheme, &too_cheap);
+    }
+    for scheme in [Scheme::Argon2id, Scheme::Sha512Crypt, Scheme::BlfCrypt] {
+        refused(scheme, &too_dear);
     }
 }
