@@ -1,10 +1,11 @@
 //! Failures that need no real server: a silent peer, a refusing greeting,
-//! a closed port.
+//! a closed port, a server that lies about a message's size.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
@@ -78,5 +79,67 @@ fn a_server_that_hangs_up_mid_reply_is_reported() {
     let mut client = Client::connect("127.0.0.1", port, &short()).unwrap();
     let e = client.capa().unwrap_err();
     assert!(matches!(e, Error::ConnectionClosed), "{e}");
+    server.join().unwrap();
+}
+
+/// A server that lists message 1 at 100 octets, then sends 64 KiB of it:
+/// `pop3 fetch --max-size 1K` stops while it arrives and keeps nothing.
+#[test]
+fn a_message_larger_than_listed_stops_fetch_at_max_size() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut out = stream;
+        out.write_all(b"+OK liar ready\r\n").unwrap();
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 {
+            let command = line.trim_end().to_ascii_uppercase();
+            let reply: Vec<u8> = match command.split(' ').next().unwrap_or("") {
+                "CAPA" => b"+OK\r\nUSER\r\nUIDL\r\n.\r\n".to_vec(),
+                "USER" | "PASS" | "QUIT" => b"+OK\r\n".to_vec(),
+                "UIDL" => b"+OK\r\n1 only-one\r\n.\r\n".to_vec(),
+                "LIST" => b"+OK\r\n1 100\r\n.\r\n".to_vec(),
+                "RETR" => {
+                    let mut body = b"+OK\r\n".to_vec();
+                    for _ in 0..1024 {
+                        body.extend_from_slice(&[b'x'; 62]);
+                        body.extend_from_slice(b"\r\n");
+                    }
+                    body.extend_from_slice(b".\r\n");
+                    body
+                }
+                _ => b"-ERR no\r\n".to_vec(),
+            };
+            if out.write_all(&reply).is_err() {
+                break;
+            }
+            line.clear();
+        }
+    });
+    let local = tempfile::tempdir().unwrap();
+    let maildir = local.path().join("Mail");
+    let out = Command::new(env!("CARGO_BIN_EXE_pop3"))
+        .env("POP3_PASSWORD", "pw")
+        .args(["fetch", &format!("pop3://alice@127.0.0.1:{port}")])
+        .arg("--maildir")
+        .arg(&maildir)
+        .args(["--starttls", "never", "--allow-plaintext-password"])
+        .args(["--max-size", "1K", "--timeout", "10"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("larger than --max-size"), "{stderr}");
+    let stored: Vec<_> = ["new", "cur", "tmp"]
+        .iter()
+        .filter_map(|sub| std::fs::read_dir(maildir.join(sub)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(stored.is_empty(), "{stored:?}");
     server.join().unwrap();
 }

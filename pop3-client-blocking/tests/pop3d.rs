@@ -28,6 +28,7 @@ server_tests!(Pop3d::start();
     // The pop3 command.
     fetch_keep_twice_downloads_only_new_mail,
     fetch_delete_removes_only_what_is_stored,
+    fetch_max_size_leaves_large_mail_on_the_server,
     fetch_over_stls_and_with_password_sources,
     thin_commands_and_exit_statuses,
     in_use_maildrop_exits_temporary,

@@ -65,6 +65,42 @@ pub fn fetch_keep_twice_downloads_only_new_mail(server: &dyn TestServer) {
     assert_eq!(maildir_contents(&maildir), once(&originals));
 }
 
+/// `--max-size` leaves larger messages on the server, unmarked, so a run
+/// without it fetches them.
+pub fn fetch_max_size_leaves_large_mail_on_the_server(server: &dyn TestServer) {
+    let small = message(1, 5);
+    let large = message(2, 400);
+    assert!(small.len() < 1024 && large.len() > 4096);
+    server.add_message(&small);
+    server.add_message(&large);
+    let local = tempfile::tempdir().unwrap();
+    let maildir = local.path().join("Mail");
+    let url = pop3s_url(server);
+
+    let out = fetch(server, &url, &maildir, &["--max-size", "2K", "--delete"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(fetched(&out), 1);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("1 over --max-size, left on the server"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is over --max-size; left on the server"),
+        "{stderr}"
+    );
+    assert_eq!(
+        maildir_contents(&maildir),
+        once(std::slice::from_ref(&small))
+    );
+    assert_eq!(server_count(server), 1);
+
+    let out = fetch(server, &url, &maildir, &[]);
+    assert_eq!(fetched(&out), 1);
+    assert_eq!(maildir_contents(&maildir), once(&[small, large]));
+}
+
 pub fn fetch_delete_removes_only_what_is_stored(server: &dyn TestServer) {
     let first: Vec<Vec<u8>> = (1..=3).map(|n| message(n, 10)).collect();
     for m in &first {

@@ -84,6 +84,27 @@ pub(crate) struct Fetch {
     /// disk (including ones fetched by earlier runs).
     #[arg(long)]
     pub(crate) delete: bool,
+    /// Leave messages larger than SIZE on the server (octets, or with a
+    /// K, M or G suffix: 50M). A message that turns out larger while it
+    /// downloads, whatever its listed size, stops the run; nothing of it
+    /// is kept.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_size: Option<u64>,
+}
+
+/// `50M` and the like: octets, or KiB, MiB or GiB with a suffix.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.char_indices().last() {
+        Some((at, 'K' | 'k')) => (text.get(..at), 1 << 10),
+        Some((at, 'M' | 'm')) => (text.get(..at), 1 << 20),
+        Some((at, 'G' | 'g')) => (text.get(..at), 1 << 30),
+        _ => (Some(text), 1),
+    };
+    digits
+        .and_then(|digits| digits.parse::<u64>().ok())
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("not a size: {text:?} (e.g. 1048576, 512K, 50M, 2G)"))
 }
 
 /// How to reach and log in to the account.
@@ -123,4 +144,20 @@ pub(crate) enum StartTls {
     Required,
     Opportunistic,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_with_and_without_a_suffix() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("50m"), Ok(50 << 20));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        for bad in ["", "K", "0", "-1", "1.5M", "12T", "99999999999G", "M5"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 }

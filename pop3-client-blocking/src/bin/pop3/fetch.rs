@@ -24,6 +24,8 @@ pub(crate) struct Summary {
     pub(crate) already_seen: usize,
     pub(crate) deleted: usize,
     pub(crate) refused: usize,
+    /// Messages over `--max-size`, left on the server.
+    pub(crate) oversized: usize,
 }
 
 pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
@@ -60,7 +62,19 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
     if args.delete {
         summary.deleted += delete(client, &seen)?;
     }
-    let progress = progress_bar(client, &new)?;
+    let show_progress = !new.is_empty() && io::stderr().is_terminal();
+    let sizes = if show_progress || args.max_size.is_some() {
+        let scan = client.list().map_err(Failure::pop)?;
+        scan.iter().map(|e| (e.number.get(), e.size)).collect()
+    } else {
+        HashMap::new()
+    };
+    let (new, oversized) = over_max_size(new, &sizes, args.max_size);
+    for &(msg, size) in &oversized {
+        eprintln!("pop3: message {msg} ({size} octets) is over --max-size; left on the server");
+    }
+    summary.oversized = oversized.len();
+    let progress = progress_bar(show_progress, &new, &sizes);
     for chunk in new.chunks(BATCH) {
         let mut sink = MaildirSink {
             maildir: &maildir,
@@ -73,6 +87,8 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
             progress: &progress,
             octets: 0,
             refused: 0,
+            max_size: args.max_size,
+            message_octets: 0,
         };
         let result = client.retr_many(chunk, &mut sink);
         // What arrived whole is kept even when the connection failed.
@@ -143,26 +159,41 @@ fn delete(client: &mut Client, msgs: &[u32]) -> Result<usize, Failure> {
     Ok(deleted)
 }
 
-/// A byte-counting bar on a terminal, nothing otherwise.
-fn progress_bar(client: &mut Client, new: &[u32]) -> Result<ProgressBar, Failure> {
-    if new.is_empty() || !io::stderr().is_terminal() {
-        return Ok(ProgressBar::hidden());
+/// Splits `new` into the messages to fetch and those whose listed size is
+/// over `max` (with their sizes). A message LIST did not size is fetched:
+/// the limit is enforced while it downloads anyway.
+fn over_max_size(
+    new: Vec<u32>,
+    sizes: &HashMap<u32, u64>,
+    max: Option<u64>,
+) -> (Vec<u32>, Vec<(u32, u64)>) {
+    let Some(max) = max else {
+        return (new, Vec::new());
+    };
+    let mut fetch = Vec::with_capacity(new.len());
+    let mut oversized = Vec::new();
+    for msg in new {
+        match sizes.get(&msg) {
+            Some(&size) if size > max => oversized.push((msg, size)),
+            _ => fetch.push(msg),
+        }
     }
-    let wanted: BTreeSet<u32> = new.iter().copied().collect();
-    let total: u64 = client
-        .list()
-        .map_err(Failure::pop)?
-        .iter()
-        .filter(|e| wanted.contains(&e.number.get()))
-        .map(|e| e.size)
-        .sum();
+    (fetch, oversized)
+}
+
+/// A byte-counting bar when `show`, nothing otherwise.
+fn progress_bar(show: bool, new: &[u32], sizes: &HashMap<u32, u64>) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let total: u64 = new.iter().filter_map(|msg| sizes.get(msg)).sum();
     let bar = ProgressBar::new(total);
     if let Ok(style) =
         ProgressStyle::with_template("{spinner} [{bar:30}] {bytes}/{total_bytes} {msg} ({eta})")
     {
         bar.set_style(style.progress_chars("=> "));
     }
-    Ok(bar)
+    bar
 }
 
 /// Deliveries finished in tmp/ are committed (recorded, then moved into
@@ -186,6 +217,10 @@ struct MaildirSink<'a> {
     progress: &'a ProgressBar,
     octets: u64,
     refused: usize,
+    /// `--max-size`, checked against what actually arrives.
+    max_size: Option<u64>,
+    /// Octets of the message being written.
+    message_octets: u64,
 }
 
 impl MaildirSink<'_> {
@@ -207,10 +242,17 @@ impl RetrSink for MaildirSink<'_> {
     fn begin(&mut self, msg: u32, _size_hint: Option<u64>) -> io::Result<()> {
         self.progress.set_message(format!("message {msg}"));
         self.current = Some(self.maildir.create()?);
+        self.message_octets = 0;
         Ok(())
     }
 
-    fn data(&mut self, _msg: u32, data: &[u8]) -> io::Result<()> {
+    fn data(&mut self, msg: u32, data: &[u8]) -> io::Result<()> {
+        self.message_octets += data.len() as u64;
+        if let Some(max) = self.max_size.filter(|&max| self.message_octets > max) {
+            return Err(io::Error::other(format!(
+                "message {msg} is larger than --max-size ({max} octets) as it arrives"
+            )));
+        }
         self.progress.inc(data.len() as u64);
         self.octets += data.len() as u64;
         self.uncommitted_octets += data.len() as u64;
@@ -255,6 +297,17 @@ mod tests {
             number: MessageNumber::new(number).unwrap(),
             uid: Uid::try_from(uid).unwrap(),
         }
+    }
+
+    #[test]
+    fn messages_listed_over_the_limit_are_set_apart() {
+        let sizes = HashMap::from([(1, 100), (2, 5000), (3, 1024)]);
+        let (fetch, over) = over_max_size(vec![1, 2, 3, 4], &sizes, Some(1024));
+        // 4 has no listed size: fetched, and checked as it arrives.
+        assert_eq!(fetch, [1, 3, 4]);
+        assert_eq!(over, [(2, 5000)]);
+        let (fetch, over) = over_max_size(vec![1, 2], &sizes, None);
+        assert_eq!((fetch, over), (vec![1, 2], Vec::new()));
     }
 
     #[test]

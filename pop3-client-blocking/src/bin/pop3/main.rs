@@ -130,6 +130,12 @@ fn run(command: &Cmd) -> Result<(), Failure> {
             if s.refused > 0 {
                 line.push_str(&format!("; {} refused by the server", s.refused));
             }
+            if s.oversized > 0 {
+                line.push_str(&format!(
+                    "; {} over --max-size, left on the server",
+                    s.oversized
+                ));
+            }
             line.push('\n');
             output(&mut out, line.as_bytes())
         }
