@@ -64,6 +64,23 @@ impl Maildir {
         self.root.join("tmp").join(name).is_file()
     }
 
+    /// Whether the delivery `name` is in new/, or in cur/ under any flags
+    /// (a mail reader moved it there).
+    pub(crate) fn published(&self, name: &str) -> io::Result<bool> {
+        if self.root.join("new").join(name).is_file() {
+            return Ok(true);
+        }
+        for entry in fs::read_dir(self.root.join("cur"))? {
+            let file = entry?.file_name();
+            let file = file.to_string_lossy();
+            let base = file.split_once(':').map_or(&*file, |(base, _)| base);
+            if base == name {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// `time.MusecPpidRrandom.host`, the unique-name form of the Maildir
     /// specification.
     fn unique_name(&self) -> io::Result<String> {

@@ -6,7 +6,9 @@
 //! finds one of: no record (the tmp/ file is an orphan; the message is
 //! fetched again), a pending record with the file still in tmp/ (moved
 //! into new/ now), or a pending record whose file already moved. So a
-//! message is never lost and never delivered twice.
+//! message is never lost and never delivered twice. A pending file found
+//! nowhere (something cleaned tmp/ in between) is not counted as seen: it
+//! is fetched again rather than lost.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
@@ -66,15 +68,25 @@ impl SeenState {
             _lock: lock,
         };
         if !pending.is_empty() {
-            let unpublished: Vec<&str> = pending
-                .iter()
-                .map(|(_, name)| name.as_str())
-                .filter(|name| maildir.in_tmp(name))
-                .collect();
+            let mut unpublished = Vec::new();
+            for (uid, name) in pending {
+                if maildir.in_tmp(&name) {
+                    unpublished.push(name);
+                } else if !maildir
+                    .published(&name)
+                    .map_err(|e| local(maildir.root(), e))?
+                {
+                    eprintln!(
+                        "pop3: {name}, delivered by an interrupted run, is gone from tmp/ \
+                         and not in the Maildir; its message will be fetched again"
+                    );
+                    continue;
+                }
+                state.seen.insert(uid);
+            }
             maildir
-                .publish(unpublished)
+                .publish(unpublished.iter().map(String::as_str))
                 .map_err(|e| local(maildir.root(), e))?;
-            state.seen.extend(pending.into_iter().map(|(uid, _)| uid));
             state.save(&[]).map_err(|e| local(&state.path, e))?;
         }
         Ok(state)
@@ -274,6 +286,26 @@ mod tests {
         let state = SeenState::open(&maildir, "a@h:110").unwrap();
         assert!(state.contains("uid-1"));
         assert_eq!(new_count(&maildir), 0);
+    }
+
+    /// A pending delivery whose file left tmp/ without reaching the
+    /// Maildir (tmp/ cleaned after the crash) is fetched again, not
+    /// counted as seen.
+    #[test]
+    fn pending_delivery_found_nowhere_is_not_seen() {
+        let (_dir, maildir) = setup();
+        let state = SeenState::open(&maildir, "a@h:110").unwrap();
+        let lost = deliver(&maildir, b"m1\r\n");
+        let kept = deliver(&maildir, b"m2\r\n");
+        state
+            .save(&[("uid-1".into(), lost.clone()), ("uid-2".into(), kept)])
+            .unwrap();
+        fs::remove_file(maildir.root().join("tmp").join(&lost)).unwrap();
+        drop(state);
+        let state = SeenState::open(&maildir, "a@h:110").unwrap();
+        assert!(!state.contains("uid-1"));
+        assert!(state.contains("uid-2"));
+        assert_eq!(new_count(&maildir), 1);
     }
 
     #[test]
