@@ -83,7 +83,8 @@ fn a_server_that_hangs_up_mid_reply_is_reported() {
 }
 
 /// A server that lists message 1 at 100 octets, then sends 64 KiB of it:
-/// `pop3 fetch --max-size 1K` stops while it arrives and keeps nothing.
+/// `pop3 fetch --max-size 1K` drops it as it arrives, keeps nothing of
+/// it, and still fetches message 2.
 #[test]
 fn a_message_larger_than_listed_stops_fetch_at_max_size() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -99,8 +100,9 @@ fn a_message_larger_than_listed_stops_fetch_at_max_size() {
             let reply: Vec<u8> = match command.split(' ').next().unwrap_or("") {
                 "CAPA" => b"+OK\r\nUSER\r\nUIDL\r\n.\r\n".to_vec(),
                 "USER" | "PASS" | "QUIT" => b"+OK\r\n".to_vec(),
-                "UIDL" => b"+OK\r\n1 only-one\r\n.\r\n".to_vec(),
-                "LIST" => b"+OK\r\n1 100\r\n.\r\n".to_vec(),
+                "UIDL" => b"+OK\r\n1 liar\r\n2 honest\r\n.\r\n".to_vec(),
+                "LIST" => b"+OK\r\n1 100\r\n2 20\r\n.\r\n".to_vec(),
+                "RETR" if command == "RETR 2" => b"+OK\r\nSubject: 2\r\n\r\nhi\r\n.\r\n".to_vec(),
                 "RETR" => {
                     let mut body = b"+OK\r\n".to_vec();
                     for _ in 0..1024 {
@@ -131,15 +133,21 @@ fn a_message_larger_than_listed_stops_fetch_at_max_size() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("larger than --max-size"), "{stderr}");
-    let stored: Vec<_> = ["new", "cur", "tmp"]
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("message 1 grew past --max-size"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("fetched 1 message(s)"), "{stdout}");
+    assert!(stdout.contains("1 over --max-size"), "{stdout}");
+    let stored: Vec<Vec<u8>> = ["new", "cur", "tmp"]
         .iter()
         .filter_map(|sub| std::fs::read_dir(maildir.join(sub)).ok())
         .flatten()
         .filter_map(Result::ok)
-        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .map(|entry| std::fs::read(entry.path()).unwrap())
         .collect();
-    assert!(stored.is_empty(), "{stored:?}");
+    assert_eq!(stored, [b"Subject: 2\n\nhi\n".to_vec()]);
     server.join().unwrap();
 }

@@ -86,8 +86,7 @@ pub(crate) struct Fetch {
     pub(crate) delete: bool,
     /// Leave messages larger than SIZE on the server (octets, or with a
     /// K, M or G suffix: 50M). A message that turns out larger while it
-    /// downloads, whatever its listed size, stops the run; nothing of it
-    /// is kept.
+    /// downloads, whatever its listed size, is dropped and left there too.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub(crate) max_size: Option<u64>,
 }

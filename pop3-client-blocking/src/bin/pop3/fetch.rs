@@ -89,6 +89,8 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
             refused: 0,
             max_size: args.max_size,
             message_octets: 0,
+            skipping: false,
+            oversized: 0,
         };
         let result = client.retr_many(chunk, &mut sink);
         // What arrived whole is kept even when the connection failed.
@@ -100,6 +102,7 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
         summary.fetched += sink.committed.len();
         summary.octets += sink.octets;
         summary.refused += sink.refused;
+        summary.oversized += sink.oversized;
         let stored = std::mem::take(&mut sink.committed);
         result.map_err(Failure::pop)?;
         if args.delete {
@@ -219,8 +222,13 @@ struct MaildirSink<'a> {
     refused: usize,
     /// `--max-size`, checked against what actually arrives.
     max_size: Option<u64>,
-    /// Octets of the message being written.
+    /// Octets of the message being read.
     message_octets: u64,
+    /// The message being read grew past `max_size`: its file is gone and
+    /// the rest of it is read and dropped.
+    skipping: bool,
+    /// Messages dropped that way.
+    oversized: usize,
 }
 
 impl MaildirSink<'_> {
@@ -243,17 +251,32 @@ impl RetrSink for MaildirSink<'_> {
         self.progress.set_message(format!("message {msg}"));
         self.current = Some(self.maildir.create()?);
         self.message_octets = 0;
+        self.skipping = false;
         Ok(())
     }
 
     fn data(&mut self, msg: u32, data: &[u8]) -> io::Result<()> {
         self.message_octets += data.len() as u64;
-        if let Some(max) = self.max_size.filter(|&max| self.message_octets > max) {
-            return Err(io::Error::other(format!(
-                "message {msg} is larger than --max-size ({max} octets) as it arrives"
-            )));
-        }
         self.progress.inc(data.len() as u64);
+        if self.skipping {
+            return Ok(());
+        }
+        if let Some(max) = self.max_size.filter(|&max| self.message_octets > max) {
+            // Listed smaller than it is: nothing of it is kept, and the
+            // rest of the batch goes on.
+            if let Some(partial) = self.current.take() {
+                partial.discard(self.maildir);
+            }
+            self.skipping = true;
+            self.oversized += 1;
+            self.progress.suspend(|| {
+                eprintln!(
+                    "pop3: message {msg} grew past --max-size ({max} octets) as it arrived; \
+                     dropped, left on the server"
+                );
+            });
+            return Ok(());
+        }
         self.octets += data.len() as u64;
         self.uncommitted_octets += data.len() as u64;
         match &mut self.current {
@@ -263,6 +286,9 @@ impl RetrSink for MaildirSink<'_> {
     }
 
     fn end(&mut self, msg: u32) -> io::Result<()> {
+        if std::mem::take(&mut self.skipping) {
+            return Ok(());
+        }
         let Some(delivery) = self.current.take() else {
             return Err(io::Error::other("message end outside a message"));
         };
