@@ -43,7 +43,12 @@ impl Removal {
 /// already gone counts as removed), then flushes `new/` and `cur/` so the
 /// removals survive a crash. `failed` starts the failure count (entries
 /// the caller could not match to a message).
-pub(super) fn remove(maildir: &Path, targets: &[Location], failed: u32) -> Removal {
+pub(super) fn remove(
+    maildir: &Path,
+    targets: &[Location],
+    failed: u32,
+    mut relocator: Relocator,
+) -> Removal {
     let mut removal = Removal {
         removed: 0,
         failed,
@@ -51,7 +56,6 @@ pub(super) fn remove(maildir: &Path, targets: &[Location], failed: u32) -> Remov
         sync_failed: false,
     };
     let mut unlinked = false;
-    let mut relocator = Relocator::default();
     for target in targets {
         match remove_one(maildir, target, &mut relocator) {
             Ok(did_unlink) => {

@@ -5,7 +5,7 @@
 //! message missing under its snapshot name is looked for by base name in
 //! both directories.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -25,9 +25,27 @@ pub(super) struct Relocator {
     listing: Option<HashMap<Vec<u8>, Vec<Location>>>,
     /// Times the directories were listed.
     listings: u32,
+    /// Base names several messages of the session share (copies, a
+    /// restore): such a message, once missing, cannot be told from the
+    /// others, so it is never followed.
+    shared: HashSet<Vec<u8>>,
 }
 
 impl Relocator {
+    /// A relocator for the messages of `snapshot`.
+    pub(super) fn new(snapshot: &[Location]) -> Self {
+        let mut seen = HashSet::new();
+        let shared = snapshot
+            .iter()
+            .filter(|location| !seen.insert(location.base()))
+            .map(|location| location.base().to_vec())
+            .collect();
+        Self {
+            shared,
+            ..Self::default()
+        }
+    }
+
     /// Where the message last seen at `seen` is now: `seen` itself if that
     /// name still exists, else the one file in `new/` or `cur/` with the
     /// same base name, else `None` (it was removed).
@@ -41,6 +59,11 @@ impl Relocator {
     ) -> io::Result<Option<Location>> {
         if exists(&seen.path(maildir))? {
             return Ok(Some(seen.clone()));
+        }
+        if self.shared.contains(seen.base()) {
+            return Err(io::Error::other(
+                "the message is gone and shares its base name with another one",
+            ));
         }
         loop {
             let fresh = self.listing.is_none();
@@ -146,6 +169,27 @@ mod tests {
         std::fs::write(dir.path().join("cur/twin:2,S"), b"x\n").unwrap();
         let twin = Relocator::default().relocate(dir.path(), &at(Sub::Cur, "twin:2,"));
         assert!(twin.is_err());
+    }
+
+    /// Two messages of the session share a base name (`new/b` and
+    /// `cur/b:2,S`); one is removed by another program. It is not followed
+    /// to the other, which would then be served or deleted in its place.
+    #[test]
+    fn a_missing_message_sharing_its_base_name_is_not_followed() {
+        let dir = maildir();
+        std::fs::write(dir.path().join("cur/b:2,S"), b"second\n").unwrap();
+        let snapshot = [at(Sub::New, "b"), at(Sub::Cur, "b:2,S")];
+        let mut relocator = Relocator::new(&snapshot);
+        assert!(relocator.relocate(dir.path(), &snapshot[0]).is_err());
+        assert_eq!(
+            relocator.relocate(dir.path(), &snapshot[1]).unwrap(),
+            Some(snapshot[1].clone())
+        );
+        // Without the shared name, the same file would have been taken.
+        let found = Relocator::default()
+            .relocate(dir.path(), &snapshot[0])
+            .unwrap();
+        assert_eq!(found, Some(snapshot[1].clone()));
     }
 
     /// Every message renamed since login: the directories are listed once

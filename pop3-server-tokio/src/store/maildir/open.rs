@@ -35,9 +35,9 @@ impl OpenMaildir {
     pub(super) fn new(maildir: PathBuf, snapshot: Snapshot) -> Self {
         Self {
             maildir,
-            snapshot,
             read_ahead: ReadAhead::default(),
-            relocator: Arc::default(),
+            relocator: Arc::new(Mutex::new(Relocator::new(&snapshot.files))),
+            snapshot,
         }
     }
 
@@ -117,8 +117,11 @@ impl OpenMaildrop for OpenMaildir {
             }
         }
         let maildir = self.maildir.clone();
-        match tokio::task::spawn_blocking(move || commit::remove(&maildir, &targets, unmatched))
-            .await
+        let relocator = Relocator::new(&self.snapshot.files);
+        match tokio::task::spawn_blocking(move || {
+            commit::remove(&maildir, &targets, unmatched, relocator)
+        })
+        .await
         {
             Ok(removal) => removal.outcome(),
             Err(err) => {

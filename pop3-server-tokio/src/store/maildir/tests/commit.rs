@@ -6,6 +6,7 @@ use pop3_proto::server::{CommitOutcome, Deletion};
 use pop3_proto::types::MessageNumber;
 
 use super::super::commit::remove;
+use super::super::locate::Relocator;
 use super::super::scan::{Location, Sub};
 use super::*;
 
@@ -153,12 +154,17 @@ fn directories_are_flushed_after_unlinking() {
         sub: Sub::Cur,
         name: OsString::from("1732550002.M20P300.mx,S=2,W=3:2,S"),
     };
-    let removal = remove(&maildir, std::slice::from_ref(&target), 0);
+    let removal = remove(
+        &maildir,
+        std::slice::from_ref(&target),
+        0,
+        Relocator::default(),
+    );
     assert_eq!(removal.removed, 1);
     assert_eq!(removal.synced, [Sub::New, Sub::Cur]);
     assert!(!removal.sync_failed);
     // Nothing unlinked (already gone): nothing to flush.
-    let removal = remove(&maildir, &[target], 0);
+    let removal = remove(&maildir, &[target], 0, Relocator::default());
     assert_eq!(removal.removed, 1);
     assert!(removal.synced.is_empty());
 }
