@@ -19,7 +19,7 @@ impl Maildir {
     /// needed.
     pub(crate) fn open(root: &Path) -> io::Result<Self> {
         for sub in ["tmp", "new", "cur"] {
-            fs::create_dir_all(root.join(sub))?;
+            create_dirs_durably(&root.join(sub))?;
         }
         Ok(Self {
             root: root.to_owned(),
@@ -134,6 +134,23 @@ impl Delivery {
 }
 
 /// Makes a directory's entries (renames, new files) durable.
+/// Creates `dir` and its missing parents, then syncs the parent of each
+/// one created, so that mail stored in a new Maildir is not lost with a
+/// folder that only existed in memory.
+fn create_dirs_durably(dir: &Path) -> io::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|at| !at.is_dir()).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    fs::create_dir_all(dir)?;
+    for created in missing {
+        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(parent)?;
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }

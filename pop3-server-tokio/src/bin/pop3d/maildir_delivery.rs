@@ -22,10 +22,8 @@ pub(crate) fn deliver(root: &Path, maildir: &Path, message: &[u8]) -> io::Result
             format!("mail root {} is missing", root.display()),
         ));
     }
-    let mut builder = DirBuilder::new();
-    builder.recursive(true).mode(0o700);
     for sub in ["tmp", "new", "cur"] {
-        builder.create(maildir.join(sub))?;
+        create_dirs_durably(&maildir.join(sub))?;
     }
     let name = unique_name()?;
     let tmp = maildir.join("tmp").join(&name);
@@ -43,6 +41,23 @@ pub(crate) fn deliver(root: &Path, maildir: &Path, message: &[u8]) -> io::Result
     }
     File::open(maildir.join("new"))?.sync_all()?;
     Ok(new)
+}
+
+/// Creates `dir` and its missing parents (mode 0700), then syncs the
+/// parent of each one created: a first delivery into a new Maildir must
+/// not be acknowledged with the folder holding it still only in memory.
+fn create_dirs_durably(dir: &Path) -> io::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|at| !at.is_dir()).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    for created in missing {
+        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
+            File::open(parent)?.sync_all()?;
+        }
+    }
+    Ok(())
 }
 
 /// `<seconds>.M<microseconds>P<pid>Q<count>R<random>.<host>`, unique
@@ -84,4 +99,30 @@ pub(crate) fn mail_root(template: &str) -> PathBuf {
         root.push(component);
     }
     root
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn a_first_delivery_creates_the_folders_private() {
+        let root = tempfile::tempdir().unwrap();
+        let maildir = root.path().join("alice/Maildir");
+        let new = deliver(root.path(), &maildir, b"Subject: x\n\nbody\n").unwrap();
+        assert_eq!(std::fs::read(&new).unwrap(), b"Subject: x\n\nbody\n");
+        for dir in [
+            root.path().join("alice"),
+            maildir.clone(),
+            maildir.join("cur"),
+        ] {
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", dir.display());
+        }
+        // A second delivery finds them in place.
+        deliver(root.path(), &maildir, b"again\n").unwrap();
+        assert_eq!(std::fs::read_dir(maildir.join("new")).unwrap().count(), 2);
+    }
 }
