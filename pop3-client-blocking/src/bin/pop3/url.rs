@@ -80,20 +80,13 @@ impl PopUrl {
         })
     }
 
-    /// The maildrop's name in state files. On the standard ports (110 and
-    /// 995) it is `user@host` whichever the scheme, so switching from
-    /// pop3s:// to STLS on port 110 does not fetch everything again. Any
-    /// other port is part of it: another port of the same host may be
-    /// another server (a tunnel, a second instance), whose unique-ids must
-    /// not pass for this one's, or mail would be skipped as seen, or
-    /// deleted with `--delete` without being fetched.
+    /// `user@host`, naming the maildrop in state files: the same whichever
+    /// port or scheme reaches it, so switching from pop3s:// to STLS on
+    /// port 110, or going through a tunnel, does not fetch everything
+    /// again. The state lives in the Maildir fetched into, so two servers
+    /// behind one host name share it only when fetched into one Maildir.
     pub(crate) fn maildrop(&self) -> String {
-        let host = self.host.to_ascii_lowercase();
-        match self.port {
-            110 | 995 => format!("{}@{host}", self.user),
-            port if host.contains(':') => format!("{}@[{host}]:{port}", self.user),
-            port => format!("{}@{host}:{port}", self.user),
-        }
+        format!("{}@{}", self.user, self.host.to_ascii_lowercase())
     }
 
     /// `user@host:port`, to name the account in messages.
@@ -251,16 +244,10 @@ mod tests {
         let u = url("pop3://a@[::1]:2110");
         assert_eq!((u.host.as_str(), u.port), ("::1", 2110));
         assert_eq!(u.account(), "a@[::1]:2110");
-        assert_eq!(u.maildrop(), "a@[::1]:2110");
-        assert_eq!(url("pop3s://a@[::1]").maildrop(), "a@::1");
+        assert_eq!(u.maildrop(), "a@::1");
         assert_eq!(
             url("pop3s://a@Mail.Example.ORG").maildrop(),
             url("pop3://a@mail.example.org:110").maildrop()
-        );
-        // Two servers behind two ports of one host keep apart.
-        assert_ne!(
-            url("pop3://a@localhost:11001").maildrop(),
-            url("pop3://a@localhost:11002").maildrop()
         );
         assert_eq!(url("pop3s://a@[2001:db8::1]").port, 995);
         assert!(PopUrl::parse("pop3://a@[::1").is_err());
