@@ -40,14 +40,15 @@ impl Removal {
 }
 
 /// Unlinks each message (following renames by base name; a message
-/// already gone counts as removed), then flushes `new/` and `cur/` so the
-/// removals survive a crash. `failed` starts the failure count (entries
+/// already gone counts as removed, unless another message of the session
+/// shares its base name, which makes it a failure), then flushes `new/`
+/// and `cur/` so the removals survive a crash. `failed` starts the failure count (entries
 /// the caller could not match to a message).
 pub(super) fn remove(
     maildir: &Path,
     targets: &[Location],
     failed: u32,
-    mut relocator: Relocator,
+    relocator: &mut Relocator,
 ) -> Removal {
     let mut removal = Removal {
         removed: 0,
@@ -57,7 +58,7 @@ pub(super) fn remove(
     };
     let mut unlinked = false;
     for target in targets {
-        match remove_one(maildir, target, &mut relocator) {
+        match remove_one(maildir, target, relocator) {
             Ok(did_unlink) => {
                 removal.removed += 1;
                 unlinked |= did_unlink;

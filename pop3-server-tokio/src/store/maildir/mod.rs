@@ -118,13 +118,16 @@ impl MaildropStore for MaildirStore {
         let template = Arc::clone(&self.template);
         let task_maildir = maildir.clone();
         let settle = self.settle;
-        let snapshot =
-            tokio::task::spawn_blocking(move || snapshot::take(&template, &task_maildir, settle))
-                .await
-                .map_err(|err| {
-                    tracing::warn!(error = %err, "maildir: open task failed");
-                    OpenError::Temporary("maildir open task failed".into())
-                })??;
-        Ok(OpenMaildir::new(maildir, snapshot))
+        // Built on the blocking pool too: its setup is linear in the
+        // maildrop's size.
+        tokio::task::spawn_blocking(move || {
+            snapshot::take(&template, &task_maildir, settle)
+                .map(|snapshot| OpenMaildir::new(task_maildir, snapshot))
+        })
+        .await
+        .map_err(|err| {
+            tracing::warn!(error = %err, "maildir: open task failed");
+            OpenError::Temporary("maildir open task failed".into())
+        })?
     }
 }

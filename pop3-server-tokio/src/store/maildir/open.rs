@@ -117,9 +117,10 @@ impl OpenMaildrop for OpenMaildir {
             }
         }
         let maildir = self.maildir.clone();
-        let relocator = Relocator::new(&self.snapshot.files);
+        let relocator = Arc::clone(&self.relocator);
         match tokio::task::spawn_blocking(move || {
-            commit::remove(&maildir, &targets, unmatched, relocator)
+            let mut relocator = relocator.lock().unwrap_or_else(PoisonError::into_inner);
+            commit::remove(&maildir, &targets, unmatched, &mut relocator)
         })
         .await
         {

@@ -158,13 +158,13 @@ fn directories_are_flushed_after_unlinking() {
         &maildir,
         std::slice::from_ref(&target),
         0,
-        Relocator::default(),
+        &mut Relocator::default(),
     );
     assert_eq!(removal.removed, 1);
     assert_eq!(removal.synced, [Sub::New, Sub::Cur]);
     assert!(!removal.sync_failed);
     // Nothing unlinked (already gone): nothing to flush.
-    let removal = remove(&maildir, &[target], 0, Relocator::default());
+    let removal = remove(&maildir, &[target], 0, &mut Relocator::default());
     assert_eq!(removal.removed, 1);
     assert!(removal.synced.is_empty());
 }
