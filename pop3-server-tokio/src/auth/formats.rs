@@ -26,6 +26,9 @@ pub(crate) const MAX_BCRYPT_COST: u32 = 18;
 pub(crate) const MAX_SHA_CRYPT_ROUNDS: u32 = 20_000_000;
 /// Argon2id memory in KiB times passes (usual: 19 MiB x 2).
 pub(crate) const MAX_ARGON2_WORK_KIB: u64 = 1 << 24;
+/// Argon2id memory in KiB: each verification allocates it, one per core
+/// at a time.
+pub(crate) const MAX_ARGON2_MEMORY_KIB: u32 = 1 << 20;
 
 /// Why a password field could not be used. The messages name the scheme
 /// and the fault, never the value.
@@ -137,6 +140,9 @@ pub(crate) fn check_argon2id(value: &str) -> Result<(), PasswordFormatError> {
     }
     let params =
         argon2::Params::try_from(&hash).map_err(|_| bad("invalid m, t or p parameters"))?;
+    if params.m_cost() > MAX_ARGON2_MEMORY_KIB {
+        return Err(bad("m is above 1 GiB: too much memory to verify at login"));
+    }
     if argon2_work_kib(params.m_cost(), params.t_cost()) > MAX_ARGON2_WORK_KIB {
         return Err(bad(
             "m times t is above 16 GiB: too slow to verify at login",

@@ -227,8 +227,12 @@ fn bad_fields_are_refused_without_echoing_them() {
             "rounds above 20000000",
         ),
         (
-            "{ARGON2ID}$argon2id$v=19$m=4194304,t=5,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "{ARGON2ID}$argon2id$v=19$m=1048576,t=17,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
             "m times t",
+        ),
+        (
+            "{ARGON2ID}$argon2id$v=19$m=16777216,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+            "m is above 1 GiB",
         ),
         ("secretpassword", "{PLAIN} prefix"),
         (
@@ -279,4 +283,11 @@ fn hash_password_refuses_what_cannot_be_stored() {
     for scheme in [Scheme::Argon2id, Scheme::Sha512Crypt, Scheme::BlfCrypt] {
         refused(scheme, &too_dear);
     }
+    // One pass of 2 GiB: cheap in work, too much memory per attempt.
+    let too_big = HashCost {
+        argon2_memory_kib: 2 << 20,
+        argon2_iterations: 1,
+        ..cheap()
+    };
+    refused(Scheme::Argon2id, &too_big);
 }
