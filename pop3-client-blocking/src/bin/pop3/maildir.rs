@@ -133,7 +133,6 @@ impl Delivery {
     }
 }
 
-/// Makes a directory's entries (renames, new files) durable.
 /// Creates `dir` and its missing parents, then syncs the parent of each
 /// one created, so that mail stored in a new Maildir is not lost with a
 /// folder that only existed in memory.
@@ -144,13 +143,16 @@ fn create_dirs_durably(dir: &Path) -> io::Result<()> {
     }
     fs::create_dir_all(dir)?;
     for created in missing {
-        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
-            sync_dir(parent)?;
+        match created.parent() {
+            Some(parent) if parent.as_os_str().is_empty() => sync_dir(Path::new("."))?,
+            Some(parent) => sync_dir(parent)?,
+            None => {}
         }
     }
     Ok(())
 }
 
+/// Makes a directory's entries (renames, new files) durable.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }

@@ -53,8 +53,11 @@ fn create_dirs_durably(dir: &Path) -> io::Result<()> {
     }
     DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     for created in missing {
-        if let Some(parent) = created.parent().filter(|p| !p.as_os_str().is_empty()) {
-            File::open(parent)?.sync_all()?;
+        match created.parent() {
+            // A relative path's first folder is in the current directory.
+            Some(parent) if parent.as_os_str().is_empty() => File::open(".")?.sync_all()?,
+            Some(parent) => File::open(parent)?.sync_all()?,
+            None => {}
         }
     }
     Ok(())
