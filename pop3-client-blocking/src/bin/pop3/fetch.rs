@@ -99,6 +99,12 @@ pub(crate) fn run(args: &Fetch) -> Result<Summary, Failure> {
         }
         sink.commit()
             .map_err(|e| Failure::local(format!("cannot record delivery: {e}")))?;
+        // Nothing stays pending between batches, whatever happens next: a
+        // pending record left behind is read at the next start as a
+        // delivery that may not have reached the Maildir.
+        sink.state
+            .settle()
+            .map_err(|e| Failure::local(format!("cannot save state: {e}")))?;
         summary.fetched += sink.committed.len();
         summary.octets += sink.octets;
         summary.refused += sink.refused;
@@ -267,6 +273,10 @@ impl RetrSink for MaildirSink<'_> {
             if let Some(partial) = self.current.take() {
                 partial.discard(self.maildir);
             }
+            // What was written of it is not stored after all.
+            let written = self.message_octets - data.len() as u64;
+            self.octets = self.octets.saturating_sub(written);
+            self.uncommitted_octets = self.uncommitted_octets.saturating_sub(written);
             self.skipping = true;
             self.oversized += 1;
             self.progress.suspend(|| {

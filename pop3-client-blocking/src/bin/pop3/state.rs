@@ -8,7 +8,10 @@
 //! into new/ now), or a pending record whose file already moved. So a
 //! message is never lost and never delivered twice. A pending file found
 //! nowhere (something cleaned tmp/ in between) is not counted as seen: it
-//! is fetched again rather than lost.
+//! is fetched again rather than lost. Nothing stays pending between
+//! batches, so only a run killed mid-batch leaves a record behind: a
+//! message of its last group that the user removed before the next run
+//! is then delivered again, the price of never losing one.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
@@ -116,6 +119,12 @@ impl SeenState {
         self.seen
             .extend(delivered.iter().map(|(uid, _)| uid.clone()));
         maildir.publish(delivered.iter().map(|(_, name)| name.as_str()))
+    }
+
+    /// Writes the state down with no delivery pending: every commit so far
+    /// is in new/ (moved by [`SeenState::commit`]).
+    pub(crate) fn settle(&self) -> io::Result<()> {
+        self.save(&[])
     }
 
     /// Forgets UIDs the server no longer lists, so the file does not grow
@@ -306,6 +315,25 @@ mod tests {
         assert!(!state.contains("uid-1"));
         assert!(state.contains("uid-2"));
         assert_eq!(new_count(&maildir), 1);
+    }
+
+    /// Once settled, a delivery the user then removes from the Maildir
+    /// stays seen: it is not fetched again.
+    #[test]
+    fn settled_deliveries_stay_seen_when_the_user_removes_them() {
+        let (_dir, maildir) = setup();
+        let mut state = SeenState::open(&maildir, "a@h:110").unwrap();
+        let name = deliver(&maildir, b"m1\r\n");
+        state
+            .commit(&maildir, &[("uid-1".into(), name.clone())])
+            .unwrap();
+        state.settle().unwrap();
+        let text = fs::read_to_string(&state.path).unwrap();
+        assert!(!text.contains("\nP "), "pending record kept: {text}");
+        drop(state);
+        fs::remove_file(maildir.root().join("new").join(&name)).unwrap();
+        let state = SeenState::open(&maildir, "a@h:110").unwrap();
+        assert!(state.contains("uid-1"));
     }
 
     #[test]
