@@ -146,10 +146,13 @@ impl Limits {
             ),
             ("shutdown_grace_secs", self.shutdown_grace_secs),
             ("proxy_header_timeout_secs", self.proxy_header_timeout_secs),
-            ("login_failure_delay_ms", self.login_failure_delay_ms / 1000),
+            (
+                "login_failure_delay_ms",
+                self.login_failure_delay_ms.div_ceil(1000),
+            ),
             (
                 "login_failure_delay_max_ms",
-                self.login_failure_delay_max_ms / 1000,
+                self.login_failure_delay_max_ms.div_ceil(1000),
             ),
         ] {
             if secs > MAX_LIMIT_SECS {

@@ -52,21 +52,25 @@ mod tests {
     #[test]
     fn sweeps_stale_entries_once_full_then_waits_for_twice_the_rest() {
         let mut map = SweptMap::<usize, bool>::default();
-        // Odd keys are fresh.
+        // Three keys in four are fresh.
         for key in 0..FIRST_SWEEP_AT {
             map.sweep_if_full(|fresh| *fresh);
-            map.entries_mut().insert(key, key % 2 == 1);
+            map.entries_mut().insert(key, key % 4 != 0);
         }
         assert_eq!(map.entries().len(), FIRST_SWEEP_AT);
         map.sweep_if_full(|fresh| *fresh);
-        assert_eq!(map.entries().len(), FIRST_SWEEP_AT / 2);
-        // The next sweep waits until the table is back at its first size
-        // (twice what was left), not at every insert.
-        for key in FIRST_SWEEP_AT..FIRST_SWEEP_AT + FIRST_SWEEP_AT / 2 {
+        let left = FIRST_SWEEP_AT * 3 / 4;
+        assert_eq!(map.entries().len(), left);
+        // The next sweep waits until the table holds twice what was left
+        // (above the first size), not for every insert.
+        for key in FIRST_SWEEP_AT..FIRST_SWEEP_AT + left - 1 {
             map.sweep_if_full(|_| false);
             map.entries_mut().insert(key, false);
         }
-        assert_eq!(map.entries().len(), FIRST_SWEEP_AT);
+        assert_eq!(map.entries().len(), 2 * left - 1);
+        map.sweep_if_full(|_| false);
+        assert_eq!(map.entries().len(), 2 * left - 1);
+        map.entries_mut().insert(usize::MAX, false);
         map.sweep_if_full(|_| false);
         assert!(map.entries().is_empty());
     }
