@@ -86,7 +86,7 @@ fn a_server_that_hangs_up_mid_reply_is_reported() {
 /// `pop3 fetch --max-size 1K` drops it as it arrives, keeps nothing of
 /// it, and still fetches message 2.
 #[test]
-fn a_message_larger_than_listed_stops_fetch_at_max_size() {
+fn a_message_larger_than_listed_is_dropped_at_max_size() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let server = thread::spawn(move || {
