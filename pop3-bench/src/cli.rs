@@ -1,4 +1,8 @@
 //! Command-line interface of `pop3-bench`.
+//!
+//! The doc comments are clap's help text, written for a terminal:
+//! `<size>` and `<user>` there are not HTML.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

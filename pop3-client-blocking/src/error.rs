@@ -158,5 +158,5 @@ pub(crate) fn from_io(error: io::Error) -> Error {
     Error::Io(error)
 }
 
-/// A `Result` with this crate's [`Error`].
+/// A `Result` with this crate's [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,4 +1,8 @@
 //! The command line.
+//!
+//! The doc comments are clap's help text, written for a terminal:
+//! `[:port]` and `<size>` there are not links or HTML.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use std::path::PathBuf;
 

@@ -55,7 +55,7 @@ impl OpenMaildrop for OpenMaildir {
     /// Opens the message's file, following it if a mail reader renamed it
     /// since login (flags changed, or moved from `new/` to `cur/`). When
     /// the client reads in order, small messages that follow are read in
-    /// the same trip to the blocking pool (see [`read_ahead`]).
+    /// the same trip to the blocking pool (see the `read_ahead` module).
     async fn open_message(&mut self, index: usize) -> Result<MessageReader, RetrieveError> {
         let read_ahead_wanted = self.read_ahead.wanted(index);
         if let Some(ready) = self.read_ahead.take(index) {
