@@ -45,8 +45,8 @@ impl LoginPenalty {
     /// wait before answering it.
     pub fn failed(&self, peer: IpAddr, now: Instant) -> Duration {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        records.sweep_if_full(|r| now.saturating_duration_since(r.last) < FORGET_AFTER);
-        let record = records.entries_mut().entry(peer).or_insert(Record {
+        let fresh = |r: &Record| now.saturating_duration_since(r.last) < FORGET_AFTER;
+        let record = records.entry(peer, fresh).or_insert(Record {
             failures: 0,
             last: now,
         });
@@ -67,7 +67,6 @@ impl LoginPenalty {
         self.records
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .entries_mut()
             .remove(&peer);
     }
 }

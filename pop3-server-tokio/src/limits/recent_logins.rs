@@ -24,7 +24,6 @@ impl RecentLogins {
     pub fn too_soon(&self, owner: &str, now: Instant, delay: Duration) -> bool {
         let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
         table
-            .entries()
             .get(owner)
             .is_some_and(|&last| now.saturating_duration_since(last) < delay)
     }
@@ -32,19 +31,15 @@ impl RecentLogins {
     /// Records a successful login to `owner`'s maildrop at `now`.
     pub fn logged_in(&self, owner: &str, now: Instant, delay: Duration) {
         let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
-        table.sweep_if_full(|&last| now.saturating_duration_since(last) < delay);
-        table.entries_mut().insert(owner.to_owned(), now);
+        let fresh = |&last: &Instant| now.saturating_duration_since(last) < delay;
+        table.entry(owner.to_owned(), fresh).insert_entry(now);
     }
 
     /// Owners remembered.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
-        table.entries().len()
-    }
-
-    /// Whether no owner is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        table.len()
     }
 }
 
@@ -52,9 +47,9 @@ impl RecentLogins {
 mod tests {
     use super::*;
 
+    use crate::limits::swept::FIRST_SWEEP_AT;
+
     const DELAY: Duration = Duration::from_secs(900);
-    /// The table's first sweep size.
-    const FIRST_SWEEP_AT: usize = 10_000;
 
     #[test]
     fn a_second_login_within_the_delay_is_too_soon() {

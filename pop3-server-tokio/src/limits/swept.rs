@@ -1,11 +1,13 @@
 //! A table of recent entries that drops stale ones as it grows, so peers
 //! cannot make it grow without bound, nor make each insert scan it.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::Hash;
 
 /// Entries kept before the first sweep.
-const FIRST_SWEEP_AT: usize = 10_000;
+pub(super) const FIRST_SWEEP_AT: usize = 10_000;
 
 /// A map swept of stale entries when it reaches a size that doubles with
 /// what each sweep leaves: the sweeps cost, together, a constant per
@@ -26,22 +28,32 @@ impl<K, V> Default for SweptMap<K, V> {
 }
 
 impl<K: Eq + Hash, V> SweptMap<K, V> {
-    /// Makes room for one more entry: when the table has reached its
-    /// sweep size, keeps only the entries for which `fresh` holds.
-    pub(super) fn sweep_if_full(&mut self, fresh: impl FnMut(&V) -> bool) {
+    /// The entry for `key`, to read or fill. When the table has reached
+    /// its sweep size, it first keeps only the entries for which `fresh`
+    /// holds, so an insert can never skip the sweep.
+    pub(super) fn entry(&mut self, key: K, mut fresh: impl FnMut(&V) -> bool) -> Entry<'_, K, V> {
         if self.entries.len() >= self.sweep_at {
-            let mut fresh = fresh;
             self.entries.retain(|_, value| fresh(value));
             self.sweep_at = (2 * self.entries.len()).max(FIRST_SWEEP_AT);
         }
+        self.entries.entry(key)
     }
 
-    pub(super) fn entries(&self) -> &HashMap<K, V> {
-        &self.entries
+    pub(super) fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        self.entries.get(key)
     }
 
-    pub(super) fn entries_mut(&mut self) -> &mut HashMap<K, V> {
-        &mut self.entries
+    pub(super) fn remove(&mut self, key: &K) -> Option<V> {
+        self.entries.remove(key)
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
     }
 }
 
@@ -52,26 +64,23 @@ mod tests {
     #[test]
     fn sweeps_stale_entries_once_full_then_waits_for_twice_the_rest() {
         let mut map = SweptMap::<usize, bool>::default();
+        let fresh = |fresh: &bool| *fresh;
         // Three keys in four are fresh.
         for key in 0..FIRST_SWEEP_AT {
-            map.sweep_if_full(|fresh| *fresh);
-            map.entries_mut().insert(key, key % 4 != 0);
+            map.entry(key, fresh).or_insert(key % 4 != 0);
         }
-        assert_eq!(map.entries().len(), FIRST_SWEEP_AT);
-        map.sweep_if_full(|fresh| *fresh);
+        assert_eq!(map.len(), FIRST_SWEEP_AT);
+        // The table is full: the next entry sweeps the stale quarter first.
+        map.entry(FIRST_SWEEP_AT, fresh).or_insert(false);
         let left = FIRST_SWEEP_AT * 3 / 4;
-        assert_eq!(map.entries().len(), left);
+        assert_eq!(map.len(), left + 1);
         // The next sweep waits until the table holds twice what was left
         // (above the first size), not for every insert.
-        for key in FIRST_SWEEP_AT..FIRST_SWEEP_AT + left - 1 {
-            map.sweep_if_full(|_| false);
-            map.entries_mut().insert(key, false);
+        for key in FIRST_SWEEP_AT + 1..FIRST_SWEEP_AT + left {
+            map.entry(key, fresh).or_insert(false);
         }
-        assert_eq!(map.entries().len(), 2 * left - 1);
-        map.sweep_if_full(|_| false);
-        assert_eq!(map.entries().len(), 2 * left - 1);
-        map.entries_mut().insert(usize::MAX, false);
-        map.sweep_if_full(|_| false);
-        assert!(map.entries().is_empty());
+        assert_eq!(map.len(), 2 * left);
+        map.entry(usize::MAX, fresh).or_insert(false);
+        assert_eq!(map.len(), left + 1);
     }
 }
