@@ -25,10 +25,10 @@ pub(crate) const MAX_BCRYPT_COST: u32 = 18;
 /// SHA-crypt rounds (usual: 5000).
 pub(crate) const MAX_SHA_CRYPT_ROUNDS: u32 = 20_000_000;
 /// Argon2id memory in KiB times passes (usual: 19 MiB x 2).
-pub(crate) const MAX_ARGON2_WORK_KIB: u64 = 1 << 24;
+const MAX_ARGON2_WORK_KIB: u64 = 1 << 24;
 /// Argon2id memory in KiB: each verification allocates it, one per core
 /// at a time.
-pub(crate) const MAX_ARGON2_MEMORY_KIB: u32 = 1 << 20;
+const MAX_ARGON2_MEMORY_KIB: u32 = 1 << 20;
 
 /// Why a password field could not be used. The messages name the scheme
 /// and the fault, never the value.
@@ -140,20 +140,22 @@ pub(crate) fn check_argon2id(value: &str) -> Result<(), PasswordFormatError> {
     }
     let params =
         argon2::Params::try_from(&hash).map_err(|_| bad("invalid m, t or p parameters"))?;
-    if params.m_cost() > MAX_ARGON2_MEMORY_KIB {
-        return Err(bad("m is above 1 GiB: too much memory to verify at login"));
-    }
-    if argon2_work_kib(params.m_cost(), params.t_cost()) > MAX_ARGON2_WORK_KIB {
-        return Err(bad(
-            "m times t is above 16 GiB: too slow to verify at login",
-        ));
+    if let Some(reason) = argon2_too_costly(params.m_cost(), params.t_cost()) {
+        return Err(bad(reason));
     }
     Ok(())
 }
 
-/// Argon2id's work: memory in KiB times passes.
-pub(crate) fn argon2_work_kib(memory_kib: u32, passes: u32) -> u64 {
-    u64::from(memory_kib) * u64::from(passes)
+/// Why Argon2id with this memory (KiB) and these passes is too costly to
+/// verify at login, if it is.
+pub(crate) fn argon2_too_costly(memory_kib: u32, passes: u32) -> Option<&'static str> {
+    if memory_kib > MAX_ARGON2_MEMORY_KIB {
+        Some("m is above 1 GiB: too much memory to verify at login")
+    } else if u64::from(memory_kib) * u64::from(passes) > MAX_ARGON2_WORK_KIB {
+        Some("m times t is above 16 GiB: too slow to verify at login")
+    } else {
+        None
+    }
 }
 
 /// Checks `$6$[rounds=N$]salt$hash` (or `$5$` for SHA-256 crypt).

@@ -5,8 +5,8 @@ use pop3_proto::sasl::scram::ScramSecrets;
 use thiserror::Error;
 
 use super::formats::{
-    MAX_ARGON2_MEMORY_KIB, MAX_ARGON2_WORK_KIB, MAX_BCRYPT_COST, MAX_SHA_CRYPT_ROUNDS,
-    MIN_SCRAM_ITERATIONS, argon2_work_kib, format_dovecot_scram,
+    MAX_BCRYPT_COST, MAX_SHA_CRYPT_ROUNDS, MIN_SCRAM_ITERATIONS, argon2_too_costly,
+    format_dovecot_scram,
 };
 use super::scheme::Scheme;
 
@@ -106,11 +106,9 @@ pub fn hash_password_with(
                 None,
             )
             .map_err(|_| out_of_range("memory, passes or lanes"))?;
-            let work = argon2_work_kib(cost.argon2_memory_kib, cost.argon2_iterations);
-            if cost.argon2_memory_kib > MAX_ARGON2_MEMORY_KIB || work > MAX_ARGON2_WORK_KIB {
-                return Err(out_of_range(
-                    "memory above 1 GiB, or memory times passes above 16 GiB",
-                ));
+            if let Some(reason) = argon2_too_costly(cost.argon2_memory_kib, cost.argon2_iterations)
+            {
+                return Err(out_of_range(reason));
             }
             let salt = random::<16>()?;
             Argon2::from(params)
