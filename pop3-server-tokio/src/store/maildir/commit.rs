@@ -42,8 +42,8 @@ impl Removal {
 /// Unlinks each message (following renames by base name; a message
 /// already gone counts as removed, unless another message of the session
 /// shares its base name, which makes it a failure), then flushes `new/`
-/// and `cur/` so the removals survive a crash. `failed` starts the failure count (entries
-/// the caller could not match to a message).
+/// and `cur/` so the removals survive a crash. `failed` starts the
+/// failure count (entries the caller could not match to a message).
 pub(super) fn remove(
     maildir: &Path,
     targets: &[Location],
