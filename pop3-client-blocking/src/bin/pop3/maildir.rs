@@ -2,6 +2,7 @@
 //! fsync, then rename into new/ and fsync the directory, so a message is
 //! either wholly in new/ or not there at all, whatever crashes when.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -64,21 +65,28 @@ impl Maildir {
         self.root.join("tmp").join(name).is_file()
     }
 
-    /// Whether the delivery `name` is in new/, or in cur/ under any flags
-    /// (a mail reader moved it there).
-    pub(crate) fn published(&self, name: &str) -> io::Result<bool> {
-        if self.root.join("new").join(name).is_file() {
-            return Ok(true);
+    /// Which of the deliveries `names` are in new/, or in cur/ under any
+    /// flags (a mail reader moved them there). cur/ is read once, and not
+    /// at all when new/ has them all.
+    pub(crate) fn published<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> io::Result<HashSet<&'a str>> {
+        let (mut found, mut wanted): (HashSet<&str>, HashSet<&str>) = names
+            .into_iter()
+            .partition(|name| self.root.join("new").join(name).is_file());
+        if wanted.is_empty() {
+            return Ok(found);
         }
         for entry in fs::read_dir(self.root.join("cur"))? {
             let file = entry?.file_name();
             let file = file.to_string_lossy();
             let base = file.split_once(':').map_or(&*file, |(base, _)| base);
-            if base == name {
-                return Ok(true);
+            if let Some(name) = wanted.take(base) {
+                found.insert(name);
             }
         }
-        Ok(false)
+        Ok(found)
     }
 
     /// `time.MusecPpidRrandom.host`, the unique-name form of the Maildir

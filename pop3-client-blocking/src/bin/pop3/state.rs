@@ -71,24 +71,26 @@ impl SeenState {
             _lock: lock,
         };
         if !pending.is_empty() {
-            let mut unpublished = Vec::new();
-            for (uid, name) in pending {
-                if maildir.in_tmp(&name) {
-                    unpublished.push(name);
-                } else if !maildir
-                    .published(&name)
-                    .map_err(|e| local(maildir.root(), e))?
-                {
+            let (unpublished, moved): (Vec<_>, Vec<_>) =
+                pending.iter().partition(|(_, name)| maildir.in_tmp(name));
+            let published = maildir
+                .published(moved.iter().map(|(_, name)| name.as_str()))
+                .map_err(|e| local(maildir.root(), e))?;
+            for (_, name) in &moved {
+                if !published.contains(name.as_str()) {
                     eprintln!(
                         "pop3: {name}, delivered by an interrupted run, is gone from tmp/ \
                          and not in the Maildir; its message will be fetched again"
                     );
-                    continue;
                 }
-                state.seen.insert(uid);
             }
+            let delivered = moved
+                .iter()
+                .filter(|(_, name)| published.contains(name.as_str()))
+                .chain(&unpublished);
+            state.seen.extend(delivered.map(|(uid, _)| uid.clone()));
             maildir
-                .publish(unpublished.iter().map(String::as_str))
+                .publish(unpublished.iter().map(|(_, name)| name.as_str()))
                 .map_err(|e| local(maildir.root(), e))?;
             state.save(&[]).map_err(|e| local(&state.path, e))?;
         }
