@@ -92,7 +92,9 @@ impl Relocator {
     }
 }
 
-/// The message files of `new/` and `cur/` by base name.
+/// The message files of `new/` and `cur/` by base name. A name the
+/// directory read returns twice (it can, while another process unlinks
+/// there) is one file, not two sharing a base name.
 fn list(maildir: &Path) -> io::Result<HashMap<Vec<u8>, Vec<Location>>> {
     let mut files: HashMap<Vec<u8>, Vec<Location>> = HashMap::new();
     for sub in [Sub::New, Sub::Cur] {
@@ -101,7 +103,11 @@ fn list(maildir: &Path) -> io::Result<HashMap<Vec<u8>, Vec<Location>>> {
             let bytes = name.as_bytes();
             if !bytes.starts_with(b".") {
                 let base = base_name(bytes).to_vec();
-                files.entry(base).or_default().push(Location { sub, name });
+                let location = Location { sub, name };
+                let same_base = files.entry(base).or_default();
+                if !same_base.contains(&location) {
+                    same_base.push(location);
+                }
             }
         }
     }
