@@ -16,10 +16,14 @@
 //!   through power-of-two masks, so the compiler can prove every access in
 //!   range and emits no bounds checks (the loop's invariants keep the
 //!   offsets from ever reaching a mask);
-//! * copies every span with one fixed-size copy ([`SHORT`] or [`LONG`]
+//! * copies every span with fixed-size copies ([`SHORT`] or [`LONG`]
 //!   octets) that may run past the span's end: the overrun is overwritten
 //!   by what follows, or cut off at the end. Fixed sizes compile to a few
 //!   vector moves instead of a `memcpy` call.
+//! * aligns those moves: a copy stores the span's first 16 octets, then
+//!   the rest from the next 16-octet boundary of the output. Every
+//!   inserted CR shifts the output against the input, and 16-octet stores
+//!   that straddle 8-octet boundaries ran the copy at less than half speed.
 
 use bytes::BytesMut;
 
@@ -43,11 +47,14 @@ const PIECE: usize = IN_SPAN - 3 * BLOCK;
 const _: () = assert!(PIECE + BLOCK < IN_SPAN);
 /// Input octets a piece reads from where it starts (the fixed copies may
 /// read past the last offset).
-const IN_WINDOW: usize = IN_SPAN + LONG;
+const IN_WINDOW: usize = IN_SPAN + LONG + ALIGN;
 /// Output offsets a piece can address: each input octet gives at most two.
 const OUT_SPAN: usize = 2 * IN_SPAN;
 /// Output octets a piece may write, zero-filled before it starts.
-const OUT_WINDOW: usize = OUT_SPAN + LONG;
+const OUT_WINDOW: usize = OUT_SPAN + LONG + ALIGN;
+/// Stores of a fixed copy after its first start at multiples of this
+/// (in memory, not in the window).
+const ALIGN: usize = 16;
 
 /// For octet `i` of a block, the bit of its 8-octet row: `1 << (i / 8)`.
 /// Masking each octet's comparison result with it and OR-ing the eight
@@ -117,6 +124,8 @@ struct Piece<'a> {
     before: u8,
     /// Stuffing dots added.
     dots: u64,
+    /// Address of `dst` modulo [`ALIGN`], to align the copies' stores.
+    misalign: usize,
 }
 
 impl Piece<'_> {
@@ -188,9 +197,19 @@ impl Piece<'_> {
         self.src = to;
     }
 
+    /// Copies [`ALIGN`] octets from `src` to `at`, then `N` more from
+    /// where the output reaches an [`ALIGN`] boundary: at least `N + 1`
+    /// octets in all, with every store but the first aligned.
     fn copy_fixed<const N: usize>(&mut self) {
         let to = self.at & (OUT_SPAN - 1);
         let from = self.src & (IN_SPAN - 1);
+        self.copy_at::<ALIGN>(from, to);
+        let skip = ALIGN - ((to + self.misalign) & (ALIGN - 1));
+        self.copy_at::<N>(from + skip, to + skip);
+    }
+
+    /// Copies `N` octets from input offset `from` to output offset `to`.
+    fn copy_at<const N: usize>(&mut self, from: usize, to: usize) {
         let dst = self
             .dst
             .get_mut(to..)
@@ -268,7 +287,9 @@ pub(super) fn stuff_blocks(chunk: &[u8], prev_cr: bool, out: &mut BytesMut) -> D
             None if prev_cr => b'\r',
             None => 0,
         };
+        let misalign = dst.as_ptr() as usize & (ALIGN - 1);
         let mut piece = Piece {
+            misalign,
             inp,
             dst,
             src: 0,
