@@ -99,6 +99,50 @@ fn scram_sha_256_wrong_password_and_unknown_user_look_alike() {
     assert_eq!(s.server.stats().failed_logins, 2);
 }
 
+/// A SCRAM exchange given up after the user was looked up (the lookup
+/// can cost the application a database query and a key derivation) is a
+/// failed login, whether by `*`, a final message that is none, or an
+/// over-long line: repeating it meets the failed-login limit.
+#[test]
+fn scram_abandoned_after_the_lookup_is_a_failed_login() {
+    let endings: [&[u8]; 3] = [
+        b"*\r\n",
+        b"bm90IGEgZmluYWwgbWVzc2FnZQ==\r\n",
+        &[b'A'; 20_000],
+    ];
+    for ending in endings {
+        let mut s = session();
+        for round in 1..=3 {
+            let user = Username::try_from("mrose").unwrap();
+            let (_, first) = ScramClient::start(&user, b"x", "nonce").unwrap();
+            let mut auth = b"AUTH SCRAM-SHA-256 ".to_vec();
+            auth.extend_from_slice(&line(&first));
+            assert!(s.send(&auth).starts_with("+ "));
+            let mut last = ending.to_vec();
+            if !last.ends_with(b"\n") {
+                last.extend_from_slice(b"\r\n");
+            }
+            assert_eq!(
+                s.send(&last),
+                "-ERR [AUTH] Authentication failed\r\n",
+                "round {round}"
+            );
+            assert_eq!(s.server.stats().failed_logins, round);
+        }
+        assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
+    }
+}
+
+/// Cancelling before any lookup stays a plain refusal.
+#[test]
+fn scram_cancelled_before_the_lookup_is_not_a_login() {
+    let mut s = session();
+    assert_eq!(s.send(b"AUTH SCRAM-SHA-256\r\n"), "+ \r\n");
+    assert_eq!(s.send(b"*\r\n"), "-ERR Authentication cancelled\r\n");
+    assert_eq!(s.server.stats().failed_logins, 0);
+    assert!(s.app.logins.is_empty());
+}
+
 #[test]
 fn scram_unknown_user_gets_a_stable_salt() {
     let salt_of = |user: &str| {

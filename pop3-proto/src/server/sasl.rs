@@ -136,14 +136,39 @@ impl Server {
         }
         match parse::sasl_response(line) {
             Ok(SaslResponse::Cancel) => {
-                self.end_sasl();
-                self.reply_err(None, "Authentication cancelled");
+                if !self.abandon_sasl() {
+                    self.reply_err(None, "Authentication cancelled");
+                }
             }
             Ok(SaslResponse::Data(data)) => self.sasl_step(data.into_inner()),
             Err(error) => {
-                self.end_sasl();
-                self.bad_command(error);
+                if !self.abandon_sasl() {
+                    self.bad_command(error);
+                }
             }
+        }
+    }
+
+    /// Ends any exchange in progress, as a client's `*` or a line that is
+    /// no response does. When the application has already looked up a
+    /// SCRAM user for it, the end is a failed login, so that a client
+    /// cannot make the server look users up again and again without
+    /// meeting the failed-login delay and limit. Returns whether it was:
+    /// the login's rejection is then the answer.
+    pub(super) fn abandon_sasl(&mut self) -> bool {
+        match self.take_sasl() {
+            Some(SaslExchange::ScramClientFinal {
+                username, authzid, ..
+            }) => {
+                self.request_login(
+                    username,
+                    authzid,
+                    LoginMethod::Sasl(Mechanism::ScramSha256),
+                    Credentials::ScramFailed,
+                );
+                true
+            }
+            _ => false,
         }
     }
 
@@ -221,13 +246,14 @@ impl Server {
                     encode::continuation(&server_final, &mut self.out);
                     self.set_sasl(SaslExchange::ScramAck { username, authzid });
                 }
-                Err(crate::sasl::SaslError::WrongProof) => self.request_login(
+                // A wrong proof, or a message that is not one, after the
+                // user was looked up: a failed login either way.
+                Err(_) => self.request_login(
                     username,
                     authzid,
                     method(Mechanism::ScramSha256),
                     Credentials::ScramFailed,
                 ),
-                Err(e) => self.sasl_malformed(&e),
             },
             SaslExchange::ScramAck { username, authzid } => {
                 if data.is_empty() {

@@ -267,10 +267,9 @@ impl Server {
                             self.discarding_long_line = true;
                         }
                     }
-                    if self.in_sasl() {
-                        self.end_sasl();
+                    if !self.abandon_sasl() {
+                        self.bad_command(CommandError::LineTooLong);
                     }
-                    self.bad_command(CommandError::LineTooLong);
                 }
             }
         }
