@@ -3,6 +3,11 @@
 use crate::sasl::SaslError;
 
 const KVSEP: u8 = 0x01;
+/// Pairs one message may carry. RFC 7628 defines four keys (`auth`,
+/// `host`, `port`, and `user` in XOAUTH2) and leaves room for extensions;
+/// the cap keeps the repeated-key check, which compares each key with
+/// every earlier one, cheap on a line of thousands of tiny pairs.
+const MAX_PAIRS: usize = 32;
 
 /// The pairs of one message, each key present at most once.
 #[derive(Debug)]
@@ -33,6 +38,9 @@ impl<'a> Pairs<'a> {
             }
             if pairs.iter().any(|(k, _)| *k == key) {
                 return Err(SaslError::Malformed("repeated key"));
+            }
+            if pairs.len() == MAX_PAIRS {
+                return Err(SaslError::Malformed("too many key=value pairs"));
             }
             pairs.push((key, value));
         }
@@ -65,6 +73,29 @@ mod tests {
         assert_eq!(pairs.get("auth"), None);
         assert_eq!(pairs.values().count(), 3);
         assert_eq!(Pairs::parse(b"\x01").unwrap().values().count(), 0);
+    }
+
+    #[test]
+    fn caps_the_number_of_pairs() {
+        let list = |n: usize| {
+            let mut list: Vec<u8> = (0..n)
+                .flat_map(|i| {
+                    let key = [b'a' + (i / 26 % 26) as u8, b'a' + (i % 26) as u8];
+                    [&key[..], b"=\x01"].concat()
+                })
+                .collect();
+            list.push(KVSEP);
+            list
+        };
+        assert_eq!(
+            Pairs::parse(&list(MAX_PAIRS)).unwrap().values().count(),
+            MAX_PAIRS
+        );
+        assert!(matches!(
+            Pairs::parse(&list(MAX_PAIRS + 1)),
+            Err(SaslError::Malformed("too many key=value pairs"))
+        ));
+        assert!(Pairs::parse(&list(3000)).is_err());
     }
 
     #[test]
