@@ -192,6 +192,31 @@ fn oauthbearer_success_and_error_flow() {
     assert_eq!(s.send(&good), LOGGED_IN);
 }
 
+/// The last failure a session may have, with a bearer token, still gets
+/// the whole RFC 7628 3.2.3 exchange: the error challenge, the client's
+/// dummy response, the final `-ERR`; only then does the session close.
+#[test]
+fn the_last_bearer_failure_ends_with_err_before_the_close() {
+    let creds = BearerCredentials {
+        authzid: Some(Username::try_from("mrose").unwrap()),
+        token: Secret::new("nope".into()),
+        host: None,
+        port: None,
+    };
+    let auth = [b"AUTH OAUTHBEARER ".as_slice(), &line(&creds.encode())].concat();
+    let mut s = session();
+    for round in 1..=3 {
+        assert!(s.send(&auth).starts_with("+ "), "round {round}");
+        assert_eq!(s.closed, None, "round {round}");
+        assert_eq!(
+            s.send(&line(b"\x01")),
+            "-ERR [AUTH] Authentication failed\r\n",
+            "round {round}"
+        );
+    }
+    assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
+}
+
 #[test]
 fn xoauth2_success_and_error_flow() {
     let creds = |token: &str| XOAuth2Credentials {

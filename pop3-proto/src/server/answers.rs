@@ -68,20 +68,22 @@ impl Server {
         self.waiting = Waiting::Nothing;
         self.stats.failed_logins += 1;
         if let (Some(token), LoginError::BadCredentials) = (token, &error) {
+            // RFC 7628 3.2.3: the error goes in a challenge, and the final
+            // `-ERR` (and any close for too many failures) follows the
+            // client's dummy response.
             self.bearer_failed(token);
-        } else {
-            let (code, text) = match error {
-                LoginError::BadCredentials => (ResponseCode::Auth, "Authentication failed"),
-                LoginError::InUse => (ResponseCode::InUse, "Maildrop is locked by another session"),
-                LoginError::LoginDelay => (ResponseCode::LoginDelay, "Logged in too recently"),
-                LoginError::Utf8Required => (ResponseCode::Utf8, "This maildrop needs UTF8 mode"),
-                LoginError::Temporary => {
-                    (ResponseCode::SysTemp, "Temporary failure; try again later")
-                }
-                LoginError::Permanent => (ResponseCode::SysPerm, "Maildrop is unavailable"),
-            };
-            self.reply_err(Some(code), text);
+            self.advance();
+            return Ok(());
         }
+        let (code, text) = match error {
+            LoginError::BadCredentials => (ResponseCode::Auth, "Authentication failed"),
+            LoginError::InUse => (ResponseCode::InUse, "Maildrop is locked by another session"),
+            LoginError::LoginDelay => (ResponseCode::LoginDelay, "Logged in too recently"),
+            LoginError::Utf8Required => (ResponseCode::Utf8, "This maildrop needs UTF8 mode"),
+            LoginError::Temporary => (ResponseCode::SysTemp, "Temporary failure; try again later"),
+            LoginError::Permanent => (ResponseCode::SysPerm, "Maildrop is unavailable"),
+        };
+        self.reply_err(Some(code), text);
         if self.stats.failed_logins >= self.config.max_login_failures {
             self.close(CloseReason::TooManyLoginFailures);
         }

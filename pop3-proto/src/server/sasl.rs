@@ -2,7 +2,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::dispatch::PLAINTEXT_REFUSED;
-use super::events::{Credentials, Event, LoginMethod, ScramLookup};
+use super::events::{CloseReason, Credentials, Event, LoginMethod, ScramLookup};
 use super::session::{Phase, Server, TokenMechanism, Waiting};
 use crate::encode;
 use crate::parse;
@@ -132,6 +132,9 @@ impl Server {
         ) {
             self.end_sasl();
             self.reply_err(Some(ResponseCode::Auth), "Authentication failed");
+            if self.stats.failed_logins >= self.config.max_login_failures {
+                self.close(CloseReason::TooManyLoginFailures);
+            }
             return;
         }
         match parse::sasl_response(line) {
