@@ -91,7 +91,7 @@ pub enum AuthSettings {
 pub struct Limits {
     /// Connections open at once, in total.
     pub max_connections: usize,
-    /// Connections open at once from one IP address.
+    /// Connections open at once from one IPv4 address or one IPv6 /64.
     pub max_connections_per_ip: usize,
     /// Seconds of inactivity before a session is closed (RFC 1939's
     /// autologout: at least 600). Bytes that do not complete a command do
@@ -102,7 +102,8 @@ pub struct Limits {
     /// Failed logins before a session is closed.
     pub max_login_failures: u32,
     /// Delay before answering a failed login, doubled for each recent
-    /// failure from the same address; 0 turns it off.
+    /// failure from the same address (an IPv6 /64 counts as one); 0 turns
+    /// it off.
     pub login_failure_delay_ms: u64,
     /// The most the failed-login delay grows to.
     pub login_failure_delay_max_ms: u64,

@@ -1,15 +1,18 @@
-//! Caps on concurrent connections, in total and per peer address.
+//! Caps on concurrent connections, in total and per peer (an IPv4
+//! address or an IPv6 /64, see [`peer_group`]).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use super::peer_group;
 
 /// Why a connection was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// The server is at its total connection limit.
     Total,
-    /// This peer address is at its own limit.
+    /// This peer (its address, or its IPv6 /64) is at its own limit.
     PerAddress,
 }
 
@@ -31,7 +34,7 @@ pub struct ConnectionLimits {
 
 impl ConnectionLimits {
     /// Limits of `max_total` connections, at most `max_per_address` of
-    /// them from one IP address.
+    /// them from one IPv4 address or one IPv6 /64.
     pub fn new(max_total: usize, max_per_address: usize) -> Self {
         Self {
             max_total,
@@ -42,6 +45,7 @@ impl ConnectionLimits {
 
     /// Takes a place for a connection from `peer`, if there is one.
     pub fn admit(&self, peer: IpAddr) -> Result<ConnectionPermit, Refusal> {
+        let peer = peer_group(peer);
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         if counts.total >= self.max_total {
             return Err(Refusal::Total);
@@ -104,5 +108,18 @@ mod tests {
         drop(a1);
         assert_eq!(limits.open_connections(), 2);
         assert!(limits.admit(b).is_ok());
+    }
+
+    #[test]
+    fn one_ipv6_64_is_one_peer() {
+        let limits = ConnectionLimits::new(10, 2);
+        let addr = |s: &str| s.parse::<IpAddr>().unwrap();
+        let _first = limits.admit(addr("2001:db8::1")).unwrap();
+        let _second = limits.admit(addr("2001:db8::2")).unwrap();
+        assert_eq!(
+            limits.admit(addr("2001:db8::3")).unwrap_err(),
+            Refusal::PerAddress
+        );
+        assert!(limits.admit(addr("2001:db8:0:1::1")).is_ok());
     }
 }

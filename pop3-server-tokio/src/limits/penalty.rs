@@ -1,10 +1,12 @@
 //! The failed-login penalty: a delay before each refusal that doubles with
-//! every recent failure from the same address, up to a ceiling.
+//! every recent failure from the same peer (an IPv4 address or an IPv6
+//! /64, see [`peer_group`]), up to a ceiling.
 
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::peer_group;
 use super::swept::SweptMap;
 
 /// Entries this old are forgotten: a peer that stopped failing for this
@@ -44,6 +46,7 @@ impl LoginPenalty {
     /// Records a failed login from `peer` at `now` and returns how long to
     /// wait before answering it.
     pub fn failed(&self, peer: IpAddr, now: Instant) -> Duration {
+        let peer = peer_group(peer);
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
         let fresh = |r: &Record| now.saturating_duration_since(r.last) < FORGET_AFTER;
         let record = records.entry(peer, fresh).or_insert(Record {
@@ -67,7 +70,7 @@ impl LoginPenalty {
         self.records
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .remove(&peer);
+            .remove(&peer_group(peer));
     }
 }
 
@@ -87,6 +90,17 @@ mod tests {
         p.succeeded(peer);
         assert_eq!(p.failed(peer, t).as_secs(), 2);
         assert_eq!(p.failed(peer, t + FORGET_AFTER).as_secs(), 2);
+    }
+
+    #[test]
+    fn addresses_of_one_ipv6_64_share_their_failures() {
+        let p = LoginPenalty::new(Duration::from_secs(1), Duration::from_secs(60));
+        let t = Instant::now();
+        let addr = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(p.failed(addr("2001:db8::1"), t).as_secs(), 1);
+        assert_eq!(p.failed(addr("2001:db8::2"), t).as_secs(), 2);
+        assert_eq!(p.failed(addr("2001:db8::ffff"), t).as_secs(), 4);
+        assert_eq!(p.failed(addr("2001:db8:0:1::1"), t).as_secs(), 1);
     }
 
     #[test]
