@@ -80,6 +80,56 @@ fn autologout_closes_without_update() {
     assert_eq!(s.server.poll_timeout(), None);
 }
 
+/// Commands keep an unauthenticated session from the autologout, but
+/// not past the login timeout; a session that logged in is not bound by it.
+#[test]
+fn a_session_that_never_logs_in_is_closed_at_the_login_timeout() {
+    let mut cfg = config();
+    cfg.login_timeout = Some(Duration::from_secs(300));
+    let mut s = Session::new(
+        cfg.clone(),
+        params(TlsMode::Implicit, false),
+        two_messages(),
+    );
+    s.greeting();
+    for _ in 0..5 {
+        assert_eq!(s.advance_time(Duration::from_secs(59)), "");
+        assert!(s.send(b"CAPA\r\n").starts_with("+OK"));
+    }
+    assert!(s.closed.is_none());
+    assert_eq!(
+        s.advance_time(Duration::from_secs(5)),
+        "-ERR Too long without logging in\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::LoginTimeout));
+
+    let mut s = Session::new(cfg, params(TlsMode::Implicit, false), two_messages());
+    s.greeting();
+    assert_eq!(s.advance_time(Duration::from_secs(299)), "");
+    assert!(
+        s.send(b"USER mrose\r\nPASS tanstaaf\r\n")
+            .contains("+OK maildrop")
+    );
+    for _ in 0..5 {
+        assert_eq!(s.advance_time(Duration::from_secs(100)), "");
+        assert_eq!(s.send(b"NOOP\r\n"), "+OK\r\n");
+    }
+    assert!(s.closed.is_none());
+}
+
+#[test]
+fn without_a_login_timeout_commands_keep_an_unauthenticated_session() {
+    let mut cfg = config();
+    cfg.login_timeout = None;
+    let mut s = Session::new(cfg, params(TlsMode::Implicit, false), two_messages());
+    s.greeting();
+    for _ in 0..20 {
+        assert_eq!(s.advance_time(Duration::from_secs(500)), "");
+        assert!(s.send(b"CAPA\r\n").starts_with("+OK"));
+    }
+    assert!(s.closed.is_none());
+}
+
 #[test]
 fn bytes_that_never_finish_a_command_do_not_keep_the_session() {
     let mut s = logged_in(two_messages());
@@ -112,12 +162,13 @@ fn autologout_is_at_least_the_configured_time() {
     assert!(deadline >= s.now + Duration::from_secs(600));
 }
 
-/// An autologout too long for `Instant` to hold means none at all,
-/// rather than an overflow.
+/// An autologout or login timeout too long for `Instant` to hold means
+/// none at all, rather than an overflow.
 #[test]
 fn an_autologout_beyond_any_instant_means_none() {
     let mut cfg = config();
     cfg.autologout = Duration::MAX;
+    cfg.login_timeout = Some(Duration::MAX);
     let mut s = Session::new(cfg, params(TlsMode::Implicit, false), two_messages());
     s.greeting();
     assert_eq!(s.server.poll_timeout(), None);

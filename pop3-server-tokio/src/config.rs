@@ -97,6 +97,11 @@ pub struct Limits {
     /// autologout: at least 600). Bytes that do not complete a command do
     /// not count as activity.
     pub idle_timeout_secs: u64,
+    /// Seconds from connection to login after which a session that has
+    /// not logged in is closed, however many commands it sends; 0 turns
+    /// it off. Below the idle timeout, a client silent in AUTHORIZATION
+    /// is closed sooner than RFC 1939's ten-minute autologout minimum.
+    pub login_timeout_secs: u64,
     /// Refused commands before a session is closed.
     pub max_bad_commands: u32,
     /// Failed logins before a session is closed.
@@ -121,6 +126,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_connections_per_ip: 16,
             idle_timeout_secs: 600,
+            login_timeout_secs: 600,
             max_bad_commands: 20,
             max_login_failures: 3,
             login_failure_delay_ms: 2000,
@@ -141,6 +147,7 @@ impl Limits {
     fn check_durations(&self) -> Result<(), ConfigError> {
         for (key, secs) in [
             ("idle_timeout_secs", self.idle_timeout_secs),
+            ("login_timeout_secs", self.login_timeout_secs),
             (
                 "tls_handshake_timeout_secs",
                 self.tls_handshake_timeout_secs,
@@ -434,6 +441,12 @@ impl Settings {
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.limits.idle_timeout_secs)
     }
+
+    /// The login timeout, unless turned off.
+    pub fn login_timeout(&self) -> Option<Duration> {
+        let secs = self.limits.login_timeout_secs;
+        (secs > 0).then(|| Duration::from_secs(secs))
+    }
 }
 
 /// The store the file and flags choose, checked: also what `pop3d
@@ -542,6 +555,21 @@ mod tests {
         assert_eq!(s.limits, Limits::default());
         assert_eq!(s.mechanisms, None);
         assert_eq!(s.idle_timeout(), Duration::from_secs(600));
+        assert_eq!(s.login_timeout(), Some(Duration::from_secs(600)));
+    }
+
+    #[test]
+    fn login_timeout_is_set_or_turned_off() {
+        let with = |secs: u64| {
+            let text = format!("{MINIMAL}\n[limits]\nlogin_timeout_secs = {secs}\n");
+            Settings::resolve(parse(&text).unwrap(), Overrides::default())
+        };
+        assert_eq!(
+            with(120).unwrap().login_timeout(),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(with(0).unwrap().login_timeout(), None);
+        assert!(with(u64::MAX / 2).is_err());
     }
 
     #[test]

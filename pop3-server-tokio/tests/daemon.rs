@@ -389,3 +389,27 @@ async fn login_delay_and_expire_come_from_the_file() {
     let refused = w.ask("PASS wonderland").await;
     assert!(refused.starts_with("-ERR [LOGIN-DELAY]"), "{refused}");
 }
+
+/// `login_timeout_secs` from the file closes a session that keeps sending
+/// commands without logging in, and only once the time is up.
+#[tokio::test]
+async fn login_timeout_comes_from_the_file() {
+    let dir = setup();
+    let config = dir.path().join("pop3d.toml");
+    std::fs::write(&config, "[limits]\nlogin_timeout_secs = 2\n").unwrap();
+    let daemon = Daemon::start(dir.path(), &["--config", config.to_str().unwrap()]);
+    let mut w = Wire::connect(daemon.addr).await;
+    let started = std::time::Instant::now();
+    w.line().await;
+    let closing = loop {
+        let reply = w.ask("CAPA").await;
+        if !reply.starts_with("+OK") {
+            break reply;
+        }
+        while w.line().await != "." {}
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(closing, "-ERR Too long without logging in");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    assert!(w.until_closed().await.is_empty());
+}

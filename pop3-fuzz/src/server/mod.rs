@@ -59,6 +59,8 @@ struct Run {
     server: Server,
     tape: Tape,
     now: Instant,
+    /// When the session began, for the login timeout.
+    started: Instant,
     secrets: ScramSecrets,
     out: Vec<u8>,
     body: Option<Streaming>,
@@ -110,6 +112,7 @@ pub fn check(data: &[u8]) {
         server,
         tape,
         now,
+        started: now,
         secrets: ScramSecrets::derive(b"pencil", b"salt", 1),
         out: Vec::new(),
         body: None,
@@ -154,8 +157,10 @@ impl Run {
         self.finish();
     }
 
-    /// Sometimes lets a second pass (never enough to time out), rarely
-    /// more than the autologout time (which must close the session).
+    /// Sometimes lets a second pass (never enough for the autologout),
+    /// rarely more than the autologout time (which must close the
+    /// session). A session not logged in by its login timeout must be
+    /// closed for that, and no other may be.
     fn maybe_let_time_pass(&mut self) {
         let was_closed = self.closed.is_some();
         if self.tape.one_in(64) {
@@ -163,20 +168,54 @@ impl Run {
             self.server.handle_timeout(self.now);
             self.drive();
             if !was_closed {
-                assert_eq!(self.closed, Some(CloseReason::Timeout));
+                if self.closed != Some(CloseReason::LoginTimeout) {
+                    assert_eq!(self.closed, Some(CloseReason::Timeout));
+                }
                 let last = lines::split(&self.out).last().unwrap_or_default();
                 assert!(lines::is_err(last), "autologout answered {last:?}");
             }
+            self.check_login_timeout(was_closed);
             self.model.stop_tracking();
         } else if self.tape.one_in(4) {
             self.now += Duration::from_secs(1);
             self.server.handle_timeout(self.now);
             self.drive();
-            assert_eq!(
-                self.closed.is_some(),
-                was_closed,
-                "closed before autologout"
-            );
+            if self.closed != Some(CloseReason::LoginTimeout) {
+                assert_eq!(
+                    self.closed.is_some(),
+                    was_closed,
+                    "closed before autologout"
+                );
+            }
+            self.check_login_timeout(was_closed);
+            if self.closed.is_some() && !was_closed {
+                self.model.stop_tracking();
+            }
+        }
+    }
+
+    /// A close for the login timeout comes exactly when a session that
+    /// never logged in has reached it.
+    fn check_login_timeout(&self, was_closed: bool) {
+        if was_closed {
+            return;
+        }
+        let due = self
+            .setup
+            .config
+            .login_timeout
+            .is_some_and(|limit| self.now.duration_since(self.started) >= limit)
+            && !self.logged_in;
+        assert_eq!(
+            self.closed == Some(CloseReason::LoginTimeout),
+            due,
+            "login timeout (logged in: {}, closed: {:?})",
+            self.logged_in,
+            self.closed
+        );
+        if due {
+            let last = lines::split(&self.out).last().unwrap_or_default();
+            assert!(lines::is_err(last), "login timeout answered {last:?}");
         }
     }
 

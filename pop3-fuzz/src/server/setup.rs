@@ -110,6 +110,12 @@ impl Setup {
             login_delay: (flags & 0x40 != 0).then_some(60),
             expire: (flags & 0x80 != 0).then_some(Expire::Never),
             autologout: Duration::from_secs(600),
+            login_timeout: match failures >> 4 & 3 {
+                0 => Some(Duration::from_secs(600)),
+                1 => None,
+                2 => Some(Duration::from_secs(30)),
+                _ => Some(Duration::from_secs(1)),
+            },
             max_bad_commands: if bad == 0 { 20 } else { u32::from(bad % 32) },
             max_login_failures: if failures == 0 {
                 3

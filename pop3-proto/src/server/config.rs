@@ -30,6 +30,14 @@ pub struct ServerConfig {
     /// Inactivity time after which the session is closed without
     /// entering UPDATE. RFC 1939 asks for at least 10 minutes.
     pub autologout: Duration,
+    /// Time from connection to login after which a session still in
+    /// AUTHORIZATION is closed, however many commands it sends: RFC 1939
+    /// lets a client keep a connection with one command per autologout
+    /// period, which would let unauthenticated peers hold connection
+    /// places for ever. `None` turns it off. The default equals the
+    /// autologout, so no client is closed sooner than inactivity would
+    /// close it; shorter values are the operator's choice.
+    pub login_timeout: Option<Duration>,
     /// Commands refused for syntax or state before the session is closed.
     pub max_bad_commands: u32,
     /// Failed logins before the session is closed.
@@ -71,6 +79,7 @@ impl Default for ServerConfig {
             login_delay: None,
             expire: None,
             autologout: Duration::from_secs(600),
+            login_timeout: Some(Duration::from_secs(600)),
             max_bad_commands: 20,
             max_login_failures: 3,
             max_command_line: 1024,

@@ -273,6 +273,8 @@ pub enum CloseReason {
     Quit,
     /// The autologout timer expired.
     Timeout,
+    /// The session did not log in within the login timeout.
+    LoginTimeout,
     /// Too many refused commands.
     TooManyBadCommands,
     /// Too many failed logins.

@@ -32,6 +32,8 @@ pub struct Server {
     /// The autologout deadline; `None` when the configured time reaches
     /// past what `Instant` can hold, which means never.
     pub(super) deadline: Option<Instant>,
+    /// When the session must have left AUTHORIZATION, however active.
+    pub(super) login_deadline: Option<Instant>,
     /// When input last arrived: a complete command restarts the
     /// autologout clock from here.
     pub(super) last_input: Instant,
@@ -90,6 +92,7 @@ impl Server {
     pub fn new(config: Arc<ServerConfig>, params: ConnectionParams, now: Instant) -> Self {
         let tls_active = params.tls == TlsMode::Implicit;
         let deadline = now.checked_add(config.autologout);
+        let login_deadline = config.login_timeout.and_then(|t| now.checked_add(t));
         let mut server = Self {
             config,
             params,
@@ -107,6 +110,7 @@ impl Server {
             events: VecDeque::new(),
             next_id: 0,
             deadline,
+            login_deadline,
             last_input: now,
             stats: SessionStats::default(),
             username: None,
@@ -181,7 +185,20 @@ impl Server {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match (&self.phase, self.waiting) {
             (Phase::Closed | Phase::Update { .. }, _) | (_, Waiting::Commit { .. }) => None,
-            _ => self.deadline,
+            _ => match self.pending_login_deadline() {
+                Some(login) => Some(self.deadline.map_or(login, |idle| idle.min(login))),
+                None => self.deadline,
+            },
+        }
+    }
+
+    /// The login deadline, while it applies: in AUTHORIZATION, and not
+    /// while the application decides on a login or looks up a user (its
+    /// answer is let through; the deadline fires right after).
+    fn pending_login_deadline(&self) -> Option<Instant> {
+        match (&self.phase, self.waiting) {
+            (Phase::Authorization { .. }, Waiting::Nothing) => self.login_deadline,
+            _ => None,
         }
     }
 
@@ -192,7 +209,18 @@ impl Server {
 
     /// Closes the session if the autologout deadline has passed: RFC 1939's
     /// autologout, which does not enter UPDATE, so nothing is deleted.
+    /// A session still in AUTHORIZATION at its login deadline
+    /// ([`ServerConfig::login_timeout`](super::ServerConfig::login_timeout))
+    /// is closed the same way, however active it was.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self
+            .pending_login_deadline()
+            .is_some_and(|deadline| now >= deadline)
+        {
+            self.reply_err(None, "Too long without logging in");
+            self.close(CloseReason::LoginTimeout);
+            return;
+        }
         if self.poll_timeout().is_some_and(|deadline| now >= deadline) {
             self.reply_err(None, "Autologout; idle for too long");
             self.close(CloseReason::Timeout);

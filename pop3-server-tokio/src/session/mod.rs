@@ -36,6 +36,7 @@ impl EndReason {
         match self {
             Self::Protocol(CloseReason::Quit) => "quit",
             Self::Protocol(CloseReason::Timeout) => "idle-timeout",
+            Self::Protocol(CloseReason::LoginTimeout) => "login-timeout",
             Self::Protocol(CloseReason::TooManyBadCommands) => "too-many-bad-commands",
             Self::Protocol(CloseReason::TooManyLoginFailures) => "too-many-login-failures",
             Self::Protocol(CloseReason::StorageError) => "storage-error",

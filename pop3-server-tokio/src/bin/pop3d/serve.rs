@@ -166,6 +166,7 @@ fn protocol_config(
         mechanisms: mechanisms(settings, users),
         user_pass: settings.user_pass,
         autologout: settings.idle_timeout(),
+        login_timeout: settings.login_timeout(),
         max_bad_commands: settings.limits.max_bad_commands,
         max_login_failures: settings.limits.max_login_failures,
         login_delay: settings.login_delay,
