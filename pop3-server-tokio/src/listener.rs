@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 use crate::auth::Authenticator;
 use crate::limits::{ConnectionLimits, Refusal};
@@ -62,11 +62,17 @@ pub async fn serve<A: Authenticator, S: MaildropStore>(
 ) {
     let (stop_sessions, sessions_stop) = watch::channel(false);
     let (stop_accepting, accepting_stop) = watch::channel(false);
+    // Connections on PROXY listeners whose header has not arrived yet have
+    // no client address to count under: they get places of their own, as
+    // many as sessions, so that even a trusted proxy cannot hold sockets
+    // and tasks without bound.
+    let pending_headers = Arc::new(Semaphore::new(limits.max_total()));
     let mut acceptors = Vec::new();
     for endpoint in endpoints {
         acceptors.push(tokio::spawn(accept_loop(
             services.clone(),
             limits.clone(),
+            Arc::clone(&pending_headers),
             endpoint,
             accepting_stop.clone(),
             sessions_stop.clone(),
@@ -111,6 +117,7 @@ async fn wait_for_sessions(limits: &ConnectionLimits, limit: Duration) -> bool {
 async fn accept_loop<A: Authenticator, S: MaildropStore>(
     services: Services<A, S>,
     limits: ConnectionLimits,
+    pending_headers: Arc<Semaphore>,
     endpoint: Endpoint,
     mut stop: watch::Receiver<bool>,
     sessions_stop: watch::Receiver<bool>,
@@ -143,11 +150,17 @@ async fn accept_loop<A: Authenticator, S: MaildropStore>(
                     tracing::warn!(%socket_peer, "PROXY listener: connection from an untrusted address closed");
                     continue;
                 }
+                let Ok(pending) = Arc::clone(&pending_headers).try_acquire_owned() else {
+                    tracing::warn!(%socket_peer, "PROXY listener: too many headers awaited; connection closed");
+                    continue;
+                };
                 let policy = Arc::clone(policy);
                 let stop = stop.clone();
                 tokio::spawn(async move {
                     let mut stream = stream;
-                    match read_header(&mut stream, policy.timeout).await {
+                    let header = read_header(&mut stream, policy.timeout).await;
+                    drop(pending);
+                    match header {
                         Ok(header) if !*stop.borrow() => {
                             start.admit(stream, header.client(socket_peer));
                         }

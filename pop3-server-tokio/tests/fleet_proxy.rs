@@ -129,3 +129,37 @@ async fn untrusted_senders_and_bad_headers_are_closed_unanswered() {
         assert_eq!(line, "", "{junk:?}");
     }
 }
+
+/// Connections still owing their PROXY header hold places of their own, as
+/// many as sessions: past that, more are closed at once instead of being
+/// held until the header timeout; a header that arrives frees its place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_awaiting_a_header_are_capped() {
+    let backend = MaildirBackend::create().await;
+    let served = Served::start(
+        passwd_users(),
+        backend.store(),
+        ServerOptions {
+            max_total: 2,
+            proxy_trusted: Some(vec!["127.0.0.1/32"]),
+            ..ServerOptions::default()
+        },
+    )
+    .await;
+    let mut first = TcpStream::connect(served.addr).await.unwrap();
+    let _second = TcpStream::connect(served.addr).await.unwrap();
+    // Let the server accept both before the third arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let mut third = TcpStream::connect(served.addr).await.unwrap();
+    assert_eq!(read_line(&mut third).await, "");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "closed by the header timeout, not at once"
+    );
+    let client = "203.0.113.5:40000".parse().unwrap();
+    first.write_all(&v2(client, served.addr)).await.unwrap();
+    assert!(read_line(&mut first).await.starts_with("+OK"));
+    let (_fourth, line) = open(served.addr, &v2(client, served.addr)).await;
+    assert!(line.starts_with("+OK"), "{line}");
+}

@@ -62,6 +62,11 @@ impl ConnectionLimits {
         })
     }
 
+    /// The most connections open at once.
+    pub fn max_total(&self) -> usize {
+        self.max_total
+    }
+
     /// Connections now open.
     pub fn open_connections(&self) -> usize {
         self.counts

@@ -19,6 +19,8 @@ use crate::common::{Serving, USERS, spawn_serve};
 pub struct ServerOptions {
     pub autologout: Duration,
     pub max_per_ip: usize,
+    /// Connections at once in all.
+    pub max_total: usize,
     /// Serve PROXY-protocol connections from these networks.
     pub proxy_trusted: Option<Vec<&'static str>>,
 }
@@ -28,6 +30,7 @@ impl Default for ServerOptions {
         Self {
             autologout: Duration::from_secs(600),
             max_per_ip: 64,
+            max_total: 64,
             proxy_trusted: None,
         }
     }
@@ -79,7 +82,7 @@ impl Served {
             implicit_tls: false,
             proxy,
         }];
-        let limits = ConnectionLimits::new(64, options.max_per_ip);
+        let limits = ConnectionLimits::new(options.max_total, options.max_per_ip);
         let policy = StopPolicy {
             grace: Duration::from_secs(2),
             drain: Duration::from_secs(2),
