@@ -9,6 +9,13 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
 
+/// The ALPN protocol id IANA registered for POP3. Offering it makes
+/// rustls refuse a client that asks for other protocols only (RFC 7301
+/// 3.2), such as a browser sent here by a cross-protocol attack (ALPACA)
+/// to reuse a certificate shared with a web server. Clients that send no
+/// ALPN, as POP3 clients usually do, are served as before.
+pub const ALPN_POP3: &[u8] = b"pop3";
+
 /// Why certificates could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -53,10 +60,11 @@ pub fn load_server_config(cert: &Path, key: &Path) -> Result<ServerConfig, TlsEr
         reason: e.to_string(),
     })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(chain, key_der)?;
+    config.alpn_protocols = vec![ALPN_POP3.to_vec()];
     Ok(config)
 }
 

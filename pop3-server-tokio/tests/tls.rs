@@ -80,3 +80,41 @@ async fn nothing_sent_before_the_handshake_is_acted_on() {
     assert!(w.ok("STAT").await.starts_with("+OK 1 "));
     w.ok("QUIT").await;
 }
+
+/// The server offers ALPN `pop3`: a client asking for another protocol
+/// only (a browser led there by a cross-protocol attack) fails the
+/// handshake, while one asking for `pop3`, or for nothing, is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alpn_other_than_pop3_is_refused() {
+    use rustls_pki_types::ServerName;
+    let server = TestServer::start().await;
+    let connect = |protocols: Vec<Vec<u8>>| {
+        let mut roots = rustls::RootCertStore::empty();
+        let pem = server.cert_pem.clone();
+        let addr = server.tls;
+        async move {
+            use rustls_pki_types::pem::PemObject;
+            roots
+                .add(rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap())
+                .unwrap();
+            let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+            let mut config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            config.alpn_protocols = protocols;
+            let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+                .connect(ServerName::try_from("localhost").unwrap(), tcp)
+                .await
+        }
+    };
+    assert!(connect(vec![b"http/1.1".to_vec()]).await.is_err());
+    let tls = connect(vec![b"h2".to_vec(), b"pop3".to_vec()])
+        .await
+        .unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"pop3"[..]));
+    let tls = connect(Vec::new()).await.unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), None);
+}
