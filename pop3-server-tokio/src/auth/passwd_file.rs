@@ -24,7 +24,7 @@ use thiserror::Error;
 
 use super::formats::PasswordFormatError;
 use super::scheme::Scheme;
-use super::stored::{StoredPassword, process_seed};
+use super::stored::{PLAIN_SCRAM_ITERATIONS, StoredPassword, process_seed};
 use super::user_name::is_safe_maildrop_name;
 
 /// A users file, read whole and immutable.
@@ -249,6 +249,27 @@ impl PasswdFile {
     /// The file name given to [`PasswdFile::load`] or [`PasswdFile::parse`].
     pub fn origin(&self) -> &str {
         &self.table.origin
+    }
+
+    /// The SCRAM iteration count most of the file's SCRAM-capable users
+    /// show (the smaller count wins a tie), or [`PLAIN_SCRAM_ITERATIONS`]
+    /// when none can log in with SCRAM. Unknown users must show the same
+    /// count, or the count alone would tell them from real ones.
+    pub fn usual_scram_iterations(&self) -> u32 {
+        let mut counts: HashMap<u32, usize> = HashMap::new();
+        for iterations in self
+            .table
+            .users
+            .values()
+            .filter_map(UserEntry::password)
+            .filter_map(|p| p.scram_iterations())
+        {
+            *counts.entry(iterations).or_default() += 1;
+        }
+        counts
+            .into_iter()
+            .max_by_key(|&(iterations, n)| (n, std::cmp::Reverse(iterations)))
+            .map_or(PLAIN_SCRAM_ITERATIONS, |(iterations, _)| iterations)
     }
 
     pub(crate) fn decoy(&self) -> Option<&Arc<StoredPassword>> {

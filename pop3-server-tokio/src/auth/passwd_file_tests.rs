@@ -193,6 +193,38 @@ fn the_decoy_is_the_first_entry_of_the_most_common_scheme() {
     assert!(PasswdFile::parse("", "t").unwrap().is_empty());
 }
 
+/// Unknown users must show the iteration count most real users show.
+#[test]
+fn the_usual_scram_iteration_count_is_the_most_common_one() {
+    let scram = |n: u32| {
+        format!(
+            "{n},c2FsdHNhbHRzYWx0c2FsdA==,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        )
+    };
+    let file = |text: &str| PasswdFile::parse(text, "t").unwrap();
+    let mostly_scram = format!(
+        "a:{{SCRAM-SHA-256}}{}\nb:{{SCRAM-SHA-256}}{}\nc:{{PLAIN}}x\nd:\n",
+        scram(10_000),
+        scram(10_000)
+    );
+    assert_eq!(file(&mostly_scram).usual_scram_iterations(), 10_000);
+    let mostly_plain = format!(
+        "a:{{SCRAM-SHA-256}}{}\nc:{{PLAIN}}x\ne:{{PLAIN}}y\n",
+        scram(10_000)
+    );
+    assert_eq!(
+        file(&mostly_plain).usual_scram_iterations(),
+        PLAIN_SCRAM_ITERATIONS
+    );
+    let tie = format!(
+        "a:{{SCRAM-SHA-256}}{}\nb:{{SCRAM-SHA-256}}{}\n",
+        scram(20_000),
+        scram(8_192)
+    );
+    assert_eq!(file(&tie).usual_scram_iterations(), 8_192);
+    assert_eq!(file("").usual_scram_iterations(), PLAIN_SCRAM_ITERATIONS);
+}
+
 #[test]
 fn debug_does_not_list_users_or_secrets() {
     let file = PasswdFile::parse("alice:{PLAIN}hunter2\n", "t").unwrap();

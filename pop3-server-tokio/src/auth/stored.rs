@@ -171,6 +171,17 @@ impl StoredPassword {
             Material::Hash(_) => None,
         }
     }
+
+    /// The PBKDF2 iteration count a SCRAM login with this password shows
+    /// the client, without deriving anything; `None` when SCRAM cannot
+    /// use it.
+    pub fn scram_iterations(&self) -> Option<u32> {
+        match &self.material {
+            Material::Plain { .. } => Some(PLAIN_SCRAM_ITERATIONS),
+            Material::Scram(scram) => Some(scram.iterations),
+            Material::Hash(_) => None,
+        }
+    }
 }
 
 /// Splits `{SCHEME}value`. A field without a closing brace is not taken

@@ -7,7 +7,9 @@ use std::time::Duration;
 use pop3_proto::server::{LoginMethod, ServerConfig};
 use pop3_proto::types::{Mechanism, Text};
 use pop3_server_tokio::auth::postgres::PostgresUsers;
-use pop3_server_tokio::auth::{Authenticator, PasswdFile, SharedPasswdFile};
+use pop3_server_tokio::auth::{
+    Authenticator, PLAIN_SCRAM_ITERATIONS, PasswdFile, SharedPasswdFile,
+};
 use pop3_server_tokio::config::{AuthSettings, FileConfig, SERVABLE, Settings, StoreSettings};
 use pop3_server_tokio::limits::{ConnectionLimits, LoginPenalty, RecentLogins};
 use pop3_server_tokio::listener::{Endpoint, ProxyPolicy, StopPolicy, bind, serve};
@@ -172,6 +174,7 @@ fn protocol_config(
         login_delay: settings.login_delay,
         expire: settings.expire,
         secret_seed: seed,
+        scram_iterations: users.map_or(PLAIN_SCRAM_ITERATIONS, PasswdFile::usual_scram_iterations),
         ..ServerConfig::default()
     })
 }
