@@ -271,6 +271,59 @@ fn plain_with_authzid_reaches_the_application() {
     assert!(s.app.logins[0].starts_with("mrose"), "{:?}", s.app.logins);
 }
 
+/// A password as long as PASS takes works through PLAIN and LOGIN too,
+/// and a wrong one fails as credentials do.
+#[test]
+fn long_passwords_work_through_every_password_mechanism() {
+    let long = "p".repeat(600);
+    let mut app = TestApp::default().with_message(b"Subject: a\n\nbody\n");
+    app.users.push(("long".into(), long.clone()));
+    let fresh = || {
+        let mut s = Session::plain(app.clone());
+        s.greeting();
+        s
+    };
+    let mut s = fresh();
+    s.send(b"USER long\r\n");
+    assert_eq!(s.send(format!("PASS {long}\r\n").as_bytes()), LOGGED_IN);
+    let mut s = fresh();
+    let plain = format!("\0long\0{long}");
+    assert_eq!(
+        s.send(&[b"AUTH PLAIN ".as_slice(), &line(plain.as_bytes())].concat()),
+        LOGGED_IN
+    );
+    let mut s = fresh();
+    let wrong = format!("\0long\0{long}x");
+    assert_eq!(
+        s.send(&[b"AUTH PLAIN ".as_slice(), &line(wrong.as_bytes())].concat()),
+        "-ERR [AUTH] Authentication failed\r\n"
+    );
+    let mut s = fresh();
+    s.send(b"AUTH LOGIN\r\n");
+    s.send(&line(b"long"));
+    assert_eq!(s.send(&line(long.as_bytes())), LOGGED_IN);
+}
+
+/// A SASL message that cannot be read counts as a bad command, so it
+/// cannot be sent again and again without end.
+#[test]
+fn unreadable_sasl_messages_count_as_bad_commands() {
+    let mut s = session();
+    for _ in 0..20 {
+        assert!(
+            s.send(b"AUTH PLAIN =\r\n")
+                .starts_with("-ERR Authentication failed: ")
+        );
+    }
+    assert_eq!(s.server.stats().bad_commands, 20);
+    assert!(s.closed.is_none());
+    assert_eq!(
+        s.send(b"AUTH PLAIN =\r\n"),
+        "-ERR Too many bad commands; closing connection\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::TooManyBadCommands));
+}
+
 #[test]
 fn too_many_failed_logins_close_the_session() {
     let mut s = session();

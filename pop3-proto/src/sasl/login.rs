@@ -15,7 +15,7 @@ pub const USERNAME_PROMPT: &[u8] = b"Username:";
 pub const PASSWORD_PROMPT: &[u8] = b"Password:";
 
 /// The longest password accepted, in octets; the same limit as PLAIN.
-pub const MAX_PASSWORD_LEN: usize = 255;
+pub const MAX_PASSWORD_LEN: usize = super::plain::MAX_PASSWORD_LEN;
 
 /// Reads the answer to [`USERNAME_PROMPT`].
 pub fn decode_username(response: &[u8]) -> Result<Username, SaslError> {
@@ -23,8 +23,8 @@ pub fn decode_username(response: &[u8]) -> Result<Username, SaslError> {
     Username::try_from(response).map_err(SaslError::InvalidUsername)
 }
 
-/// Reads the answer to [`PASSWORD_PROMPT`]: 1 to 255 octets without NUL,
-/// kept as sent (not necessarily UTF-8).
+/// Reads the answer to [`PASSWORD_PROMPT`]: 1 to [`MAX_PASSWORD_LEN`]
+/// octets without NUL, kept as sent (not necessarily UTF-8).
 pub fn decode_password(response: &[u8]) -> Result<Secret<Vec<u8>>, SaslError> {
     if response.is_empty() || response.len() > MAX_PASSWORD_LEN || response.contains(&0) {
         return Err(SaslError::InvalidPassword);
@@ -64,8 +64,9 @@ mod tests {
         );
         assert_eq!(decode_password(b""), Err(SaslError::InvalidPassword));
         assert_eq!(decode_password(b"a\0"), Err(SaslError::InvalidPassword));
+        assert!(decode_password(&[b'p'; MAX_PASSWORD_LEN]).is_ok());
         assert_eq!(
-            decode_password(&[b'p'; 256]),
+            decode_password(&[b'p'; MAX_PASSWORD_LEN + 1]),
             Err(SaslError::InvalidPassword)
         );
     }

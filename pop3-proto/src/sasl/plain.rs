@@ -3,8 +3,10 @@
 use super::{SaslError, check_len};
 use crate::types::{Secret, Username};
 
-/// The longest password PLAIN carries, in octets (RFC 4616 section 2).
-pub const MAX_PASSWORD_LEN: usize = 255;
+/// The longest password PLAIN carries, in octets. RFC 4616 section 2
+/// asks for at least 255; PASS takes a password as long as a command line
+/// holds, and the same password must work with either.
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// What a PLAIN message carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +15,7 @@ pub struct PlainCredentials {
     pub authzid: Option<Username>,
     /// Whose password this is.
     pub authcid: Username,
-    /// The password: 1 to 255 octets without NUL. RFC 4616 says UTF-8,
+    /// The password: 1 to [`MAX_PASSWORD_LEN`] octets without NUL. RFC 4616 says UTF-8,
     /// but the octets are kept as sent so a server can compare them with
     /// whatever encoding its password store uses.
     pub password: Secret<Vec<u8>>,

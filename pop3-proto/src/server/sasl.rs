@@ -296,9 +296,11 @@ impl Server {
         }
     }
 
-    /// Ends an exchange whose client message could not be read.
+    /// Ends an exchange whose client message could not be read. It counts
+    /// as a bad command, like a malformed PASS line, so it cannot be
+    /// repeated without end.
     fn sasl_malformed(&mut self, error: &crate::sasl::SaslError) {
-        self.reply_err(None, &format!("Authentication failed: {error}"));
+        self.refuse(&format!("Authentication failed: {error}"));
     }
 
     /// Continues SCRAM once the application has looked the user up.
