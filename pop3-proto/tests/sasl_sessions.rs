@@ -217,6 +217,31 @@ fn the_last_bearer_failure_ends_with_err_before_the_close() {
     assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
 }
 
+/// The same when the dummy response is a line over the limit: it still
+/// ends the failed exchange, and the last failure still closes.
+#[test]
+fn an_overlong_bearer_dummy_response_still_ends_the_failure() {
+    let creds = BearerCredentials {
+        authzid: Some(Username::try_from("mrose").unwrap()),
+        token: Secret::new("nope".into()),
+        host: None,
+        port: None,
+    };
+    let auth = [b"AUTH OAUTHBEARER ".as_slice(), &line(&creds.encode())].concat();
+    let mut long = vec![b'A'; 20_000];
+    long.extend_from_slice(b"\r\n");
+    let mut s = session();
+    for round in 1..=3 {
+        assert!(s.send(&auth).starts_with("+ "), "round {round}");
+        assert_eq!(
+            s.send(&long),
+            "-ERR [AUTH] Authentication failed\r\n",
+            "round {round}"
+        );
+    }
+    assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
+}
+
 #[test]
 fn xoauth2_success_and_error_flow() {
     let creds = |token: &str| XOAuth2Credentials {
@@ -304,8 +329,9 @@ fn long_passwords_work_through_every_password_mechanism() {
     assert_eq!(s.send(&line(long.as_bytes())), LOGGED_IN);
 }
 
-/// A SASL message that cannot be read counts as a bad command, so it
-/// cannot be sent again and again without end.
+/// A SASL message that cannot be read, or an AUTH the server cannot
+/// start, counts as a bad command, so it cannot be sent again and again
+/// without end.
 #[test]
 fn unreadable_sasl_messages_count_as_bad_commands() {
     let mut s = session();
@@ -317,6 +343,10 @@ fn unreadable_sasl_messages_count_as_bad_commands() {
     }
     assert_eq!(s.server.stats().bad_commands, 20);
     assert!(s.closed.is_none());
+    let mut other = session();
+    other.send(b"AUTH GSSAPI\r\n");
+    other.send(b"AUTH CRAM-MD5 dGVzdA==\r\n");
+    assert_eq!(other.server.stats().bad_commands, 2);
     assert_eq!(
         s.send(b"AUTH PLAIN =\r\n"),
         "-ERR Too many bad commands; closing connection\r\n"

@@ -59,14 +59,14 @@ impl Server {
             if configured && (mechanism.is_cleartext() || mechanism.is_bearer_token()) {
                 self.reply_err(Some(ResponseCode::Auth), PLAINTEXT_REFUSED);
             } else {
-                self.reply_err(None, "Unsupported authentication mechanism");
+                self.refuse("Unsupported authentication mechanism");
             }
             return;
         }
         let initial = initial_response.map(Secret::into_inner);
         let exchange = match (&mechanism, initial) {
             (Mechanism::CramMd5, Some(_)) => {
-                self.reply_err(None, "CRAM-MD5 does not take an initial response");
+                self.refuse("CRAM-MD5 does not take an initial response");
                 return;
             }
             (Mechanism::CramMd5, None) => {
@@ -116,11 +116,6 @@ impl Server {
         }
     }
 
-    /// Abandons any exchange in progress.
-    pub(super) fn end_sasl(&mut self) {
-        self.take_sasl();
-    }
-
     /// Reads one client line of an exchange in progress.
     pub(super) fn sasl_line(&mut self, line: &[u8]) {
         if matches!(
@@ -130,11 +125,8 @@ impl Server {
                 ..
             }
         ) {
-            self.end_sasl();
-            self.reply_err(Some(ResponseCode::Auth), "Authentication failed");
-            if self.stats.failed_logins >= self.config.max_login_failures {
-                self.close(CloseReason::TooManyLoginFailures);
-            }
+            // Whatever the dummy response says, the failure stands.
+            self.abandon_sasl();
             return;
         }
         match parse::sasl_response(line) {
@@ -156,10 +148,19 @@ impl Server {
     /// no response does. When the application has already looked up a
     /// SCRAM user for it, the end is a failed login, so that a client
     /// cannot make the server look users up again and again without
-    /// meeting the failed-login delay and limit. Returns whether it was:
-    /// the login's rejection is then the answer.
+    /// meeting the failed-login delay and limit. After a refused bearer
+    /// token, the end is that failure's final `-ERR` (RFC 7628 3.2.3),
+    /// and the close if it was one failure too many. Returns whether the
+    /// end was answered here or by a login's rejection.
     pub(super) fn abandon_sasl(&mut self) -> bool {
         match self.take_sasl() {
+            Some(SaslExchange::BearerFailed) => {
+                self.reply_err(Some(ResponseCode::Auth), "Authentication failed");
+                if self.stats.failed_logins >= self.config.max_login_failures {
+                    self.close(CloseReason::TooManyLoginFailures);
+                }
+                true
+            }
             Some(SaslExchange::ScramClientFinal {
                 username, authzid, ..
             }) => {
@@ -267,7 +268,7 @@ impl Server {
                         Credentials::Verified,
                     );
                 } else {
-                    self.reply_err(None, "Expected an empty response");
+                    self.refuse("Expected an empty response");
                 }
             }
             SaslExchange::Bearer(mechanism) => {
