@@ -91,10 +91,17 @@ fn a_session_that_never_logs_in_is_closed_at_the_login_timeout() {
         params(TlsMode::Implicit, false),
         two_messages(),
     );
+    let start = s.now;
     s.greeting();
     for _ in 0..5 {
         assert_eq!(s.advance_time(Duration::from_secs(59)), "");
         assert!(s.send(b"CAPA\r\n").starts_with("+OK"));
+        // The adapter sleeps until this: the login deadline, before the
+        // autologout that the command just pushed back.
+        assert_eq!(
+            s.server.poll_timeout(),
+            Some(start + Duration::from_secs(300))
+        );
     }
     assert!(s.closed.is_none());
     assert_eq!(
@@ -115,6 +122,22 @@ fn a_session_that_never_logs_in_is_closed_at_the_login_timeout() {
         assert_eq!(s.send(b"NOOP\r\n"), "+OK\r\n");
     }
     assert!(s.closed.is_none());
+}
+
+/// A silent client reaches both deadlines at once with the defaults; it
+/// is closed as idle, as before there was a login timeout.
+#[test]
+fn a_silent_client_past_both_deadlines_is_closed_as_idle() {
+    let mut cfg = config();
+    cfg.autologout = Duration::from_secs(600);
+    cfg.login_timeout = Some(Duration::from_secs(600));
+    let mut s = Session::new(cfg, params(TlsMode::Implicit, false), two_messages());
+    s.greeting();
+    assert_eq!(
+        s.advance_time(Duration::from_secs(601)),
+        "-ERR Autologout; idle for too long\r\n"
+    );
+    assert_eq!(s.closed, Some(CloseReason::Timeout));
 }
 
 #[test]

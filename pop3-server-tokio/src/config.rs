@@ -99,8 +99,8 @@ pub struct Limits {
     pub idle_timeout_secs: u64,
     /// Seconds from connection to login after which a session that has
     /// not logged in is closed, however many commands it sends; 0 turns
-    /// it off. Below the idle timeout, a client silent in AUTHORIZATION
-    /// is closed sooner than RFC 1939's ten-minute autologout minimum.
+    /// it off. Below 600, a client silent before login is closed sooner
+    /// than RFC 1939's ten-minute autologout minimum.
     pub login_timeout_secs: u64,
     /// Refused commands before a session is closed.
     pub max_bad_commands: u32,

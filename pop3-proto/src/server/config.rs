@@ -34,9 +34,10 @@ pub struct ServerConfig {
     /// AUTHORIZATION is closed, however many commands it sends: RFC 1939
     /// lets a client keep a connection with one command per autologout
     /// period, which would let unauthenticated peers hold connection
-    /// places for ever. `None` turns it off. The default equals the
-    /// autologout, so no client is closed sooner than inactivity would
-    /// close it; shorter values are the operator's choice.
+    /// places for ever. `None` turns it off. The default, 10 minutes, is
+    /// RFC 1939's shortest autologout, so a silent client is never closed
+    /// sooner than the RFC allows; below that, it can be. A session past
+    /// both deadlines is closed as idle.
     pub login_timeout: Option<Duration>,
     /// Commands refused for syntax or state before the session is closed.
     pub max_bad_commands: u32,

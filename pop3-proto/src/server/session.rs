@@ -183,12 +183,17 @@ impl Server {
     /// There is no deadline in the UPDATE state (a commit is never cut
     /// short) or after close.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        match (self.idle_deadline(), self.pending_login_deadline()) {
+            (Some(idle), Some(login)) => Some(idle.min(login)),
+            (idle, login) => idle.or(login),
+        }
+    }
+
+    /// The autologout deadline, while it applies.
+    fn idle_deadline(&self) -> Option<Instant> {
         match (&self.phase, self.waiting) {
             (Phase::Closed | Phase::Update { .. }, _) | (_, Waiting::Commit { .. }) => None,
-            _ => match self.pending_login_deadline() {
-                Some(login) => Some(self.deadline.map_or(login, |idle| idle.min(login))),
-                None => self.deadline,
-            },
+            _ => self.deadline,
         }
     }
 
@@ -213,17 +218,15 @@ impl Server {
     /// ([`ServerConfig::login_timeout`](super::ServerConfig::login_timeout))
     /// is closed the same way, however active it was.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self
-            .pending_login_deadline()
-            .is_some_and(|deadline| now >= deadline)
-        {
-            self.reply_err(None, "Too long without logging in");
-            self.close(CloseReason::LoginTimeout);
-            return;
-        }
-        if self.poll_timeout().is_some_and(|deadline| now >= deadline) {
+        let passed = |deadline: Option<Instant>| deadline.is_some_and(|d| now >= d);
+        if passed(self.idle_deadline()) {
+            // Checked first: a session that is also idle is closed for
+            // that, the reason operators know.
             self.reply_err(None, "Autologout; idle for too long");
             self.close(CloseReason::Timeout);
+        } else if passed(self.pending_login_deadline()) {
+            self.reply_err(None, "Too long without logging in");
+            self.close(CloseReason::LoginTimeout);
         }
     }
 
