@@ -66,7 +66,9 @@ pub async fn serve<A: Authenticator, S: MaildropStore>(
     // no client address to count under: they get places of their own, as
     // many as sessions, so that even a trusted proxy cannot hold sockets
     // and tasks without bound.
-    let pending_headers = Arc::new(Semaphore::new(limits.max_total()));
+    let pending_headers = Arc::new(Semaphore::new(
+        limits.max_total().min(Semaphore::MAX_PERMITS),
+    ));
     let mut acceptors = Vec::new();
     for endpoint in endpoints {
         acceptors.push(tokio::spawn(accept_loop(
