@@ -441,6 +441,33 @@ mod fast_path_tests {
         assert_eq!(done.dots, dotted as u64);
     }
 
+    /// The copies align their stores to the output's address: start the
+    /// output at each of the 16 alignments, with spans of every length
+    /// and every shift a CR can cause.
+    #[test]
+    fn output_at_every_alignment() {
+        // A `.` opening the chunk is the caller's: start with a line.
+        let mut x = b"first\n".to_vec();
+        for len in 0..150 {
+            if len % 7 == 0 {
+                x.push(b'.');
+            }
+            x.extend(std::iter::repeat_n(b'z', len));
+            x.extend_from_slice(if len % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        for offset in 0..ALIGN {
+            let mut out = BytesMut::with_capacity(4 * x.len());
+            out.extend_from_slice(&vec![b'#'; offset]);
+            let done = stuff_blocks(&x, false, &mut out);
+            let wrote = out.get(offset..).unwrap_or_default();
+            assert_model_prefix(&x, wrote, &done);
+            assert!(
+                done.flushed + BLOCK >= x.len() - 1 - BLOCK,
+                "offset {offset}"
+            );
+        }
+    }
+
     #[test]
     fn short_chunks_skip_the_fast_path() {
         let x = b"a\n.b\n".repeat(20);

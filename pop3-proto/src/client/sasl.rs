@@ -22,14 +22,14 @@ pub enum SaslCredentials {
         authzid: Option<Username>,
         /// Whose password this is.
         user: Username,
-        /// 1 to 255 octets, no NUL.
+        /// 1 to [`crate::sasl::plain::MAX_PASSWORD_LEN`] octets, no NUL.
         password: Secret<Vec<u8>>,
     },
     /// LOGIN: user name and password in two answers; use only over TLS.
     Login {
         /// The user name.
         user: Username,
-        /// 1 to 255 octets, no NUL.
+        /// 1 to [`crate::sasl::login::MAX_PASSWORD_LEN`] octets, no NUL.
         password: Secret<Vec<u8>>,
     },
     /// CRAM-MD5 (RFC 2195): an HMAC of the server's challenge.

@@ -27,7 +27,7 @@ pub use error::SaslError;
 
 /// The longest decoded SASL message accepted, in octets.
 ///
-/// Real messages are far shorter (a PLAIN message is at most 767 octets);
+/// Real messages are far shorter (a PLAIN message is at most 1,536 octets);
 /// the margin leaves room for large OAuth 2.0 bearer tokens while keeping
 /// the memory one unauthenticated client can claim small.
 pub const MAX_MESSAGE_LEN: usize = 16 * 1024;
