@@ -118,3 +118,29 @@ async fn alpn_other_than_pop3_is_refused() {
     let tls = connect(Vec::new()).await.unwrap();
     assert_eq!(tls.get_ref().1.alpn_protocol(), None);
 }
+
+/// A client set up for POP3S on the plain-text port opens with a TLS
+/// handshake record: the server closes at once instead of waiting for a
+/// command line that never comes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_handshake_on_the_plain_port_is_closed_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(server.plain).await.unwrap();
+    // The start of a TLS 1.2 ClientHello record, without a line feed.
+    tcp.write_all(b"\x16\x03\x01\x00\xc8\x01\x00\x00\xc4\x03\x03")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        tcp.read_to_end(&mut seen),
+    )
+    .await;
+    assert!(
+        matches!(closed, Ok(Ok(_)) | Ok(Err(_))),
+        "still open after 5 s"
+    );
+    assert!(seen.starts_with(b"+OK"), "{seen:?}");
+    assert!(!seen.windows(4).any(|w| w == b"-ERR"), "{seen:?}");
+}

@@ -20,6 +20,9 @@ use crate::transport::Transport;
 /// Socket reads at most this much at a time; the core buffers at most one
 /// command line beyond it.
 const READ_CHUNK: usize = 4096;
+/// How a TLS connection starts: a handshake record (content type 22) of
+/// protocol version 3.x. No POP3 command starts with these octets.
+const TLS_HANDSHAKE_RECORD: &[u8] = &[0x16, 0x03];
 /// Message bodies are read from storage in chunks this large.
 const BODY_CHUNK: usize = 64 * 1024;
 /// Longest wait for the last words of a session (a refusal line, the TLS
@@ -48,6 +51,7 @@ pub async fn run_session<A: Authenticator, S: MaildropStore>(
         body_buf: Vec::new(),
         maildrop: None,
         tls: false,
+        read_any: false,
         closed: None,
     };
     let (reason, server) = session.run(implicit_tls, started).await;
@@ -75,6 +79,8 @@ pub(super) struct Session<A, S: MaildropStore> {
     /// The locked maildrop, from login to the end.
     pub(super) maildrop: Option<S::Open>,
     pub(super) tls: bool,
+    /// Whether the peer has sent anything yet.
+    read_any: bool,
     /// Why the core closed the session, once it has.
     pub(super) closed: Option<pop3_proto::server::CloseReason>,
 }
@@ -176,7 +182,12 @@ impl<A: Authenticator, S: MaildropStore> Session<A, S> {
             read = self.transport.read(input) => match read {
                 Ok(0) => Err(EndReason::PeerClosed),
                 Ok(n) => {
-                    server.handle_input(Instant::now(), input.get(..n).unwrap_or_default());
+                    let bytes = input.get(..n).unwrap_or_default();
+                    let first = !std::mem::replace(&mut self.read_any, true);
+                    if first && !self.tls && bytes.starts_with(TLS_HANDSHAKE_RECORD) {
+                        return Err(EndReason::TlsOnPlainPort);
+                    }
+                    server.handle_input(Instant::now(), bytes);
                     Ok(())
                 }
                 Err(e) => Err(EndReason::Io(e.to_string())),

@@ -28,6 +28,10 @@ pub enum EndReason {
     Handshake(String),
     /// The server is shutting down.
     Shutdown,
+    /// The first bytes on a plain-text connection were a TLS handshake: a
+    /// client set up for POP3S (port 995) talking to a POP3 port. Closed
+    /// at once rather than left to wait for a line that never comes.
+    TlsOnPlainPort,
 }
 
 impl EndReason {
@@ -45,6 +49,7 @@ impl EndReason {
             Self::Io(_) => "io-error",
             Self::Handshake(_) => "tls-handshake-failed",
             Self::Shutdown => "shutdown",
+            Self::TlsOnPlainPort => "tls-on-plain-port",
         }
     }
 }
