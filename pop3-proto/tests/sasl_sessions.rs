@@ -35,6 +35,18 @@ fn line(data: &[u8]) -> Vec<u8> {
     format!("{}\r\n", encode_base64(data)).into_bytes()
 }
 
+/// `AUTH mechanism` with `data` as its initial response.
+fn auth(mechanism: &str, data: &[u8]) -> Vec<u8> {
+    [format!("AUTH {mechanism} ").as_bytes(), &line(data)].concat()
+}
+
+/// A SCRAM-SHA-256 AUTH line for `user`, whatever the password.
+fn scram_auth(user: &str) -> Vec<u8> {
+    let user = Username::try_from(user).unwrap();
+    let (_, first) = ScramClient::start(&user, b"x", "nonce").unwrap();
+    auth("SCRAM-SHA-256", &first)
+}
+
 const LOGGED_IN: &str = "+OK maildrop has 1 messages (20 octets)\r\n";
 
 #[test]
@@ -64,9 +76,7 @@ fn cram_md5_challenges_are_unique() {
 fn scram_login(s: &mut Session, user: &str, password: &str) -> String {
     let user = Username::try_from(user).unwrap();
     let (state, first) = ScramClient::start(&user, password.as_bytes(), "clientnonce123").unwrap();
-    let mut auth = b"AUTH SCRAM-SHA-256 ".to_vec();
-    auth.extend_from_slice(&line(&first));
-    let server_first = challenge(&s.send(&auth));
+    let server_first = challenge(&s.send(&auth("SCRAM-SHA-256", &first)));
     let (state, client_final) = state.handle_server_first(&server_first).unwrap();
     let reply = s.send(&line(&client_final));
     if !reply.starts_with("+ ") {
@@ -113,11 +123,7 @@ fn scram_abandoned_after_the_lookup_is_a_failed_login() {
     for ending in endings {
         let mut s = session();
         for round in 1..=3 {
-            let user = Username::try_from("mrose").unwrap();
-            let (_, first) = ScramClient::start(&user, b"x", "nonce").unwrap();
-            let mut auth = b"AUTH SCRAM-SHA-256 ".to_vec();
-            auth.extend_from_slice(&line(&first));
-            assert!(s.send(&auth).starts_with("+ "));
+            assert!(s.send(&scram_auth("mrose")).starts_with("+ "));
             let mut last = ending.to_vec();
             if !last.ends_with(b"\n") {
                 last.extend_from_slice(b"\r\n");
@@ -147,11 +153,7 @@ fn scram_cancelled_before_the_lookup_is_not_a_login() {
 fn scram_unknown_user_gets_a_stable_salt() {
     let salt_of = |user: &str| {
         let mut s = session();
-        let user = Username::try_from(user).unwrap();
-        let (_, first) = ScramClient::start(&user, b"x", "nonce").unwrap();
-        let mut auth = b"AUTH SCRAM-SHA-256 ".to_vec();
-        auth.extend_from_slice(&line(&first));
-        let server_first = String::from_utf8(challenge(&s.send(&auth))).unwrap();
+        let server_first = String::from_utf8(challenge(&s.send(&scram_auth(user)))).unwrap();
         server_first
             .split(',')
             .find(|f| f.starts_with("s="))
@@ -171,25 +173,41 @@ fn oauthbearer_success_and_error_flow() {
         port: Some(110),
     };
     let mut s = session();
-    let bad = s.send(
-        &[
-            b"AUTH OAUTHBEARER ".as_slice(),
-            &line(&creds("nope").encode()),
-        ]
-        .concat(),
-    );
+    let bad = s.send(&auth("OAUTHBEARER", &creds("nope").encode()));
     let error = String::from_utf8(challenge(&bad)).unwrap();
     assert!(error.contains("invalid_token"), "{error}");
     assert_eq!(
         s.send(&line(b"\x01")),
         "-ERR [AUTH] Authentication failed\r\n"
     );
-    let good = [
-        b"AUTH OAUTHBEARER ".as_slice(),
-        &line(&creds("tok-mrose").encode()),
-    ]
-    .concat();
-    assert_eq!(s.send(&good), LOGGED_IN);
+    assert_eq!(
+        s.send(&auth("OAUTHBEARER", &creds("tok-mrose").encode())),
+        LOGGED_IN
+    );
+}
+
+/// Three refused bearer tokens, each followed by `dummy` as the client's
+/// answer to the error challenge: every round ends in `-ERR [AUTH]`, and
+/// only the last closes the session, after that answer.
+fn three_bearer_failures(dummy: &[u8]) {
+    let creds = BearerCredentials {
+        authzid: Some(Username::try_from("mrose").unwrap()),
+        token: Secret::new("nope".into()),
+        host: None,
+        port: None,
+    };
+    let auth = auth("OAUTHBEARER", &creds.encode());
+    let mut s = session();
+    for round in 1..=3 {
+        assert!(s.send(&auth).starts_with("+ "), "round {round}");
+        assert_eq!(s.closed, None, "round {round}");
+        assert_eq!(
+            s.send(dummy),
+            "-ERR [AUTH] Authentication failed\r\n",
+            "round {round}"
+        );
+    }
+    assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
 }
 
 /// The last failure a session may have, with a bearer token, still gets
@@ -197,49 +215,16 @@ fn oauthbearer_success_and_error_flow() {
 /// dummy response, the final `-ERR`; only then does the session close.
 #[test]
 fn the_last_bearer_failure_ends_with_err_before_the_close() {
-    let creds = BearerCredentials {
-        authzid: Some(Username::try_from("mrose").unwrap()),
-        token: Secret::new("nope".into()),
-        host: None,
-        port: None,
-    };
-    let auth = [b"AUTH OAUTHBEARER ".as_slice(), &line(&creds.encode())].concat();
-    let mut s = session();
-    for round in 1..=3 {
-        assert!(s.send(&auth).starts_with("+ "), "round {round}");
-        assert_eq!(s.closed, None, "round {round}");
-        assert_eq!(
-            s.send(&line(b"\x01")),
-            "-ERR [AUTH] Authentication failed\r\n",
-            "round {round}"
-        );
-    }
-    assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
+    three_bearer_failures(&line(b"\x01"));
 }
 
 /// The same when the dummy response is a line over the limit: it still
 /// ends the failed exchange, and the last failure still closes.
 #[test]
 fn an_overlong_bearer_dummy_response_still_ends_the_failure() {
-    let creds = BearerCredentials {
-        authzid: Some(Username::try_from("mrose").unwrap()),
-        token: Secret::new("nope".into()),
-        host: None,
-        port: None,
-    };
-    let auth = [b"AUTH OAUTHBEARER ".as_slice(), &line(&creds.encode())].concat();
     let mut long = vec![b'A'; 20_000];
     long.extend_from_slice(b"\r\n");
-    let mut s = session();
-    for round in 1..=3 {
-        assert!(s.send(&auth).starts_with("+ "), "round {round}");
-        assert_eq!(
-            s.send(&long),
-            "-ERR [AUTH] Authentication failed\r\n",
-            "round {round}"
-        );
-    }
-    assert_eq!(s.closed, Some(CloseReason::TooManyLoginFailures));
+    three_bearer_failures(&long);
 }
 
 #[test]
@@ -253,12 +238,10 @@ fn xoauth2_success_and_error_flow() {
     let bad = s.send(&line(&creds("nope").encode()));
     assert!(bad.starts_with("+ "), "{bad}");
     assert_eq!(s.send(b"\r\n"), "-ERR [AUTH] Authentication failed\r\n");
-    let good = [
-        b"AUTH XOAUTH2 ".as_slice(),
-        &line(&creds("tok-mrose").encode()),
-    ]
-    .concat();
-    assert_eq!(s.send(&good), LOGGED_IN);
+    assert_eq!(
+        s.send(&auth("XOAUTH2", &creds("tok-mrose").encode())),
+        LOGGED_IN
+    );
 }
 
 #[test]
@@ -291,7 +274,7 @@ fn apop_can_be_turned_off() {
 #[test]
 fn plain_with_authzid_reaches_the_application() {
     let mut s = session();
-    let reply = s.send(&[b"AUTH PLAIN ".as_slice(), &line(b"admin\0mrose\0tanstaaf")].concat());
+    let reply = s.send(&auth("PLAIN", b"admin\0mrose\0tanstaaf"));
     assert_eq!(reply, LOGGED_IN);
     assert!(s.app.logins[0].starts_with("mrose"), "{:?}", s.app.logins);
 }
@@ -313,14 +296,11 @@ fn long_passwords_work_through_every_password_mechanism() {
     assert_eq!(s.send(format!("PASS {long}\r\n").as_bytes()), LOGGED_IN);
     let mut s = fresh();
     let plain = format!("\0long\0{long}");
-    assert_eq!(
-        s.send(&[b"AUTH PLAIN ".as_slice(), &line(plain.as_bytes())].concat()),
-        LOGGED_IN
-    );
+    assert_eq!(s.send(&auth("PLAIN", plain.as_bytes())), LOGGED_IN);
     let mut s = fresh();
     let wrong = format!("\0long\0{long}x");
     assert_eq!(
-        s.send(&[b"AUTH PLAIN ".as_slice(), &line(wrong.as_bytes())].concat()),
+        s.send(&auth("PLAIN", wrong.as_bytes())),
         "-ERR [AUTH] Authentication failed\r\n"
     );
     let mut s = fresh();
