@@ -190,7 +190,7 @@ impl<A: Authenticator, S: MaildropStore> Start<A, S> {
     /// PROXY header gave) against the limits and runs its session, or
     /// refuses it.
     fn admit(self, stream: TcpStream, peer: SocketAddr) {
-        let permit = match self.limits.admit(peer.ip().to_canonical()) {
+        let permit = match self.limits.admit(peer.ip()) {
             Ok(permit) => permit,
             Err(refusal) => {
                 tracing::info!(%peer, ?refusal, "connection refused: limit reached");

@@ -15,9 +15,9 @@ pub struct PlainCredentials {
     pub authzid: Option<Username>,
     /// Whose password this is.
     pub authcid: Username,
-    /// The password: 1 to [`MAX_PASSWORD_LEN`] octets without NUL. RFC 4616 says UTF-8,
-    /// but the octets are kept as sent so a server can compare them with
-    /// whatever encoding its password store uses.
+    /// The password: 1 to [`MAX_PASSWORD_LEN`] octets without NUL. RFC
+    /// 4616 says UTF-8, but the octets are kept as sent so a server can
+    /// compare them with whatever encoding its password store uses.
     pub password: Secret<Vec<u8>>,
 }
 

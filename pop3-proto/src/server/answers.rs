@@ -84,11 +84,17 @@ impl Server {
             LoginError::Permanent => (ResponseCode::SysPerm, "Maildrop is unavailable"),
         };
         self.reply_err(Some(code), text);
+        self.close_after_too_many_failures();
+        self.advance();
+        Ok(())
+    }
+
+    /// Closes the session once a failed login's answer is out, if that
+    /// failure was the last one allowed.
+    pub(super) fn close_after_too_many_failures(&mut self) {
         if self.stats.failed_logins >= self.config.max_login_failures {
             self.close(CloseReason::TooManyLoginFailures);
         }
-        self.advance();
-        Ok(())
     }
 
     /// Answers a SCRAM lookup with the user's secrets, or `None` for an

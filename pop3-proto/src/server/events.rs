@@ -55,8 +55,8 @@ pub enum Credentials {
     /// The SASL exchange itself disproved the client (a wrong SCRAM proof,
     /// or an unknown user), or the client gave up on it after its user was
     /// looked up (`*`, or a final message that is none): the login must be
-    /// rejected. It still reaches
-    /// the application so that every failure is logged and throttled alike.
+    /// rejected. It still reaches the application so that every failure is
+    /// logged and throttled alike.
     ScramFailed,
 }
 

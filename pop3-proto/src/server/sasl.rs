@@ -2,7 +2,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use super::dispatch::PLAINTEXT_REFUSED;
-use super::events::{CloseReason, Credentials, Event, LoginMethod, ScramLookup};
+use super::events::{Credentials, Event, LoginMethod, ScramLookup};
 use super::session::{Phase, Server, TokenMechanism, Waiting};
 use crate::encode;
 use crate::parse;
@@ -156,20 +156,13 @@ impl Server {
         match self.take_sasl() {
             Some(SaslExchange::BearerFailed) => {
                 self.reply_err(Some(ResponseCode::Auth), "Authentication failed");
-                if self.stats.failed_logins >= self.config.max_login_failures {
-                    self.close(CloseReason::TooManyLoginFailures);
-                }
+                self.close_after_too_many_failures();
                 true
             }
             Some(SaslExchange::ScramClientFinal {
                 username, authzid, ..
             }) => {
-                self.request_login(
-                    username,
-                    authzid,
-                    LoginMethod::Sasl(Mechanism::ScramSha256),
-                    Credentials::ScramFailed,
-                );
+                self.scram_failed(username, authzid);
                 true
             }
             _ => false,
@@ -252,12 +245,7 @@ impl Server {
                 }
                 // A wrong proof, or a message that is not one, after the
                 // user was looked up: a failed login either way.
-                Err(_) => self.request_login(
-                    username,
-                    authzid,
-                    method(Mechanism::ScramSha256),
-                    Credentials::ScramFailed,
-                ),
+                Err(_) => self.scram_failed(username, authzid),
             },
             SaslExchange::ScramAck { username, authzid } => {
                 if data.is_empty() {
@@ -295,6 +283,17 @@ impl Server {
             }
             SaslExchange::ScramLookup { .. } | SaslExchange::BearerFailed => {}
         }
+    }
+
+    /// Fails a SCRAM exchange whose user was looked up, through the
+    /// application like any failed login, so it is logged and throttled.
+    fn scram_failed(&mut self, username: Username, authzid: Option<Username>) {
+        self.request_login(
+            username,
+            authzid,
+            LoginMethod::Sasl(Mechanism::ScramSha256),
+            Credentials::ScramFailed,
+        );
     }
 
     /// Ends an exchange whose client message could not be read. It counts
